@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 import httpx
@@ -74,6 +74,10 @@ def access_claims(claims: dict[str, Any]) -> AccessClaims:
         raise InvalidToken(f"malformed claims: {exc}") from None
 
 
+class KeySource(Protocol):
+    async def key(self, kid: str) -> RSAKey: ...
+
+
 class JwksCache:
     """Keys by `kid`; an unknown `kid` triggers one refetch (at most once per `min_refetch_seconds`)."""
 
@@ -119,7 +123,7 @@ class JwksCache:
 
 
 class TokenVerifier:
-    def __init__(self, keys: JwksCache, clock: Clock) -> None:
+    def __init__(self, keys: KeySource, clock: Clock) -> None:
         self.keys = keys
         self.clock = clock
 
@@ -197,3 +201,18 @@ def require_internal_token(request: Request) -> None:
 
 
 InternalCaller = Depends(require_internal_token)
+
+
+class NoAccount(ApiError):
+    status_code = 403
+    detail = {"error": "no_account"}
+
+
+async def tenant_claims(claims: CurrentClaims) -> AccessClaims:
+    """Claims of a user inside an account (the `tenant` policy), else 403 `no_account`."""
+    if claims.account_id is None:
+        raise NoAccount()
+    return claims
+
+
+TenantClaims = Annotated[AccessClaims, Depends(tenant_claims)]

@@ -5,6 +5,7 @@ import asyncio
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import uvicorn
 
@@ -14,9 +15,10 @@ from shared.migrations import upgrade
 from shared.settings import CommonSettings
 
 Command = Callable[[argparse.Namespace], int]
+S = TypeVar("S", bound=CommonSettings)
 
 
-class ServiceCli:
+class ServiceCli(Generic[S]):
     """A service's command line; a service may add commands of its own with `add_command`."""
 
     def __init__(
@@ -24,9 +26,9 @@ class ServiceCli:
         *,
         service: str,
         app_path: str,
-        settings: Callable[[], CommonSettings],
-        database_url: Callable[[CommonSettings], str],
-        port: Callable[[CommonSettings], int],
+        settings: Callable[[], S],
+        database_url: Callable[[S], str],
+        port: Callable[[S], int],
         service_root: Path | None = None,
     ) -> None:
         self.service = service

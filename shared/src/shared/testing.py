@@ -2,6 +2,7 @@
 and polling with a deadline (tests never sleep to wait for asynchronous effects)."""
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -9,6 +10,7 @@ from typing import TypeVar
 
 import aio_pika
 import asyncpg
+from joserfc.jwk import RSAKey
 from sqlalchemy.engine import make_url
 
 from shared.bus.names import RETRY_DELAYS_MS, BusNames
@@ -73,3 +75,65 @@ async def poll(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s: {message}")
         await asyncio.sleep(interval)
+
+
+class TestSigner:
+    """Issues access tokens the way identity does, for tests of services other than identity."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, kid: str = "test-key") -> None:
+        self.kid = kid
+        self.private_key = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
+
+    async def key(self, kid: str) -> RSAKey:
+        from shared.auth import InvalidToken
+
+        if kid != self.kid:
+            raise InvalidToken("unknown kid")
+        return self.private_key
+
+    def access_token(
+        self,
+        *,
+        user_id: uuid.UUID | None = None,
+        account_id: uuid.UUID | None = None,
+        account_role: str = "owner",
+        is_super_admin: bool = False,
+        email_verified_at: str | None = None,
+        user_created_at: str = "2026-01-01T00:00:00+00:00",
+        expires_in: int = 900,
+        token_type: str = "access",  # noqa: S107
+    ) -> str:
+        from joserfc import jwt
+
+        now = int(time.time())
+        claims = {
+            "sub": str(user_id or uuid.uuid4()),
+            "account_id": str(account_id) if account_id else None,
+            "account_role": account_role,
+            "is_super_admin": is_super_admin,
+            "email_verified_at": email_verified_at,
+            "user_created_at": user_created_at,
+            "type": token_type,
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": now + expires_in,
+        }
+        return jwt.encode({"alg": "RS256", "kid": self.kid}, claims, self.private_key)
+
+
+def test_environment(**overrides: str) -> dict[str, str]:
+    """Environment for a service under test: a unique event namespace and a known internal token."""
+    env = {
+        "EVENTS_NAMESPACE": unique_name("test"),
+        "INTERNAL_API_TOKEN": "test-internal-token",
+        "AMQP_URL": os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+    }
+    env.update(overrides)
+    return env
+
+
+def postgres_server_url() -> str:
+    """The PostgreSQL server tests create their databases on (TEST_POSTGRES_URL, else the local one)."""
+    return os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")

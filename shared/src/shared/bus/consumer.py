@@ -74,10 +74,12 @@ class InboxConsumer:
         self.retry_delays_ms = retry_delays_ms
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
+        self._consuming = False
 
     @property
     def is_connected(self) -> bool:
-        return self._connection is not None and self._connection.connected.is_set()
+        """True once the queues are declared and consuming, while the broker link is up."""
+        return self._consuming and self._connection is not None and self._connection.connected.is_set()
 
     async def start(self) -> None:
         self._connection = await connect(self.amqp_url)
@@ -88,6 +90,7 @@ class InboxConsumer:
             channel, self.names, self.service, sorted(self.handlers), self.retry_delays_ms
         )
         await queue.consume(self.on_message)
+        self._consuming = True
 
     async def start_when_possible(self, retry_seconds: float = 2.0) -> None:
         """Start, retrying until the broker is reachable (a service may boot before RabbitMQ)."""
@@ -105,6 +108,7 @@ class InboxConsumer:
                 await asyncio.sleep(retry_seconds)
 
     async def stop(self) -> None:
+        self._consuming = False
         if self._connection is not None:
             await self._connection.close()
         self._connection = None

@@ -1,0 +1,1 @@
+"""Onboarding: welcome-wizard progress, shop profile, setup checklist, sales leads."""

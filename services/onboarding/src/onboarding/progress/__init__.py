@@ -1,0 +1,1 @@
+"""Wizard progress and the setup checklist of each user."""
