@@ -1,7 +1,8 @@
 """RabbitMQ connection, message building and topology declaration."""
 
+import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -73,6 +74,7 @@ class Publisher:
         self.names = names
         self._connection: AbstractRobustConnection | None = None
         self._exchange: AbstractExchange | None = None
+        self._lock = asyncio.Lock()
 
     async def ensure_connected(self) -> None:
         """Connect if needed; raises when the broker is unreachable or the link is down."""
@@ -82,17 +84,36 @@ class Publisher:
             raise ConnectionError("broker connection is down")
 
     async def _ensure(self) -> AbstractExchange:
-        if self._exchange is None or self._connection is None or self._connection.is_closed:
-            if self._connection is not None:
-                await self._connection.close()
-            self._connection = await connect(self.amqp_url)
-            channel = await self._connection.channel(publisher_confirms=True)
-            self._exchange = await declare_exchange(channel, self.names)
-        return self._exchange
+        async with self._lock:
+            if self._exchange is None or self._connection is None or self._connection.is_closed:
+                if self._connection is not None:
+                    await self._connection.close()
+                    self._connection = None
+                connection = await connect(self.amqp_url)
+                try:
+                    channel = await connection.channel(publisher_confirms=True)
+                    self._exchange = await declare_exchange(channel, self.names)
+                except BaseException:
+                    await connection.close()
+                    raise
+                self._connection = connection
+            return self._exchange
 
     async def publish(self, message: aio_pika.Message, routing_key: str, timeout: float = 10.0) -> None:
         exchange = await self._ensure()
         await exchange.publish(message, routing_key=routing_key, timeout=timeout)
+
+    async def publish_many(
+        self, messages: Sequence[tuple[aio_pika.Message, str]], timeout: float = 10.0
+    ) -> list[BaseException | None]:
+        """Send a window of messages in order without waiting for each confirm; wait for all of them.
+        Returns, per message, None when confirmed or the error that prevented it."""
+        exchange = await self._ensure()
+        results = await asyncio.gather(
+            *(exchange.publish(message, routing_key=key, timeout=timeout) for message, key in messages),
+            return_exceptions=True,
+        )
+        return [r if isinstance(r, BaseException) else None for r in results]
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -61,21 +61,21 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0, 0
-            results = await asyncio.gather(
-                *(self.publisher.publish(build_message(r.envelope, r.headers), r.type) for r in rows),
-                return_exceptions=True,
-            )
+            try:
+                results = await self.publisher.publish_many(
+                    [(build_message(r.envelope, r.headers), r.type) for r in rows]
+                )
+            except Exception as exc:  # the broker could not even be reached
+                results = [exc] * len(rows)
             now = self.clock.now()
-            sent = [r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
+            sent = [r.id for r, err in zip(rows, results, strict=True) if err is None]
             if sent:
                 await session.execute(
                     update(outbox)
                     .where(outbox.c.id.in_(sent))
                     .values(published_at=now, attempts=outbox.c.attempts + 1, last_error=None)
                 )
-            failed = [
-                (r, res) for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)
-            ]
+            failed = [(r, err) for r, err in zip(rows, results, strict=True) if err is not None]
             for row, err in failed:
                 await session.execute(
                     update(outbox)
