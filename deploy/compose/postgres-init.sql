@@ -1,0 +1,5 @@
+-- One database per service (architecture.md); migrations create the tables.
+CREATE DATABASE identity;
+CREATE DATABASE billing;
+CREATE DATABASE onboarding;
+CREATE DATABASE notifications;
