@@ -33,7 +33,9 @@ class ServiceRuntime:
         database_url: str,
         handlers: Mapping[str, Handler[Any]] | None = None,
         clock: Clock | None = None,
+        max_attempts: int | None = None,
     ) -> None:
+        """`max_attempts` overrides EVENT_MAX_ATTEMPTS (notifications uses EMAIL_MAX_ATTEMPTS)."""
         self.service = service
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -56,7 +58,7 @@ class ServiceRuntime:
                 factory=self.factory,
                 handlers=handlers,
                 clock=self.clock,
-                max_attempts=settings.event_max_attempts,
+                max_attempts=max_attempts or settings.event_max_attempts,
             )
             if handlers
             else None

@@ -83,9 +83,7 @@ async def running(consumer: InboxConsumer) -> AsyncIterator[InboxConsumer]:
         await consumer.stop()
 
 
-def consumer_for(
-    factory: SessionFactory, names: BusNames, recorder: Recorder, max_attempts: int = 5
-) -> InboxConsumer:
+def consumer_for(factory: SessionFactory, names: BusNames, recorder: Recorder, max_attempts: int = 5) -> InboxConsumer:
     return InboxConsumer(
         service="svc",
         amqp_url=AMQP_URL,
@@ -101,8 +99,7 @@ def consumer_for(
 async def times_applied(factory: SessionFactory, event_id: uuid.UUID) -> int:
     async with factory() as session:
         return int(
-            await session.scalar(select(func.coalesce(applied.c.n, 0)).where(applied.c.event_id == event_id))
-            or 0
+            await session.scalar(select(func.coalesce(applied.c.n, 0)).where(applied.c.event_id == event_id)) or 0
         )
 
 

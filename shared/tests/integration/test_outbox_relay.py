@@ -46,9 +46,7 @@ async def bound_queue(
     return connection, queue
 
 
-async def drain(
-    queue: aio_pika.abc.AbstractQueue, expected: int, timeout: float = 10.0
-) -> list[dict[str, object]]:
+async def drain(queue: aio_pika.abc.AbstractQueue, expected: int, timeout: float = 10.0) -> list[dict[str, object]]:
     bodies: list[dict[str, object]] = []
 
     async def more() -> bool:

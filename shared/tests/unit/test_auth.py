@@ -40,9 +40,7 @@ async def test_tampered_payload_is_refused(signer: TestSigner) -> None:
     header, payload, signature = signer.access_token().split(".")
     other = signer.access_token(is_super_admin=True).split(".")[1]
     with pytest.raises(InvalidToken):
-        await TokenVerifier(signer, SystemClock()).verify_access(
-            f"{header}.{other[:-2]}{payload[-2:]}.{signature}"
-        )
+        await TokenVerifier(signer, SystemClock()).verify_access(f"{header}.{other[:-2]}{payload[-2:]}.{signature}")
 
 
 async def test_hs256_token_is_refused_even_with_a_known_kid(signer: TestSigner) -> None:

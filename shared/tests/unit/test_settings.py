@@ -15,9 +15,7 @@ def test_missing_required_setting_exits_with_one_line_naming_it(
     assert err == "configuration error: setting INTERNAL_API_TOKEN is required but not set"
 
 
-def test_malformed_setting_is_named(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("INTERNAL_API_TOKEN", "x")
     monkeypatch.setenv("EVENT_MAX_ATTEMPTS", "many")
     with pytest.raises(SystemExit):
