@@ -44,9 +44,7 @@ class ServiceCli(Generic[S]):
         serve.add_argument("--port", type=int, default=None)
         serve.set_defaults(run=self._serve)
         if service_root is not None:
-            self.commands.add_parser("migrate", help="run database migrations").set_defaults(
-                run=self._migrate
-            )
+            self.commands.add_parser("migrate", help="run database migrations").set_defaults(run=self._migrate)
             events = self.commands.add_parser("events", help="event bus operations")
             dlq = events.add_subparsers(dest="events_command", required=True).add_parser("dlq")
             dlq_cmds = dlq.add_subparsers(dest="dlq_command", required=True)
@@ -91,9 +89,7 @@ class ServiceCli(Generic[S]):
 
     def _dlq_list(self, args: argparse.Namespace) -> int:
         settings = self.settings()
-        letters = asyncio.run(
-            list_dead_letters(settings.amqp_url, self._names(settings), self.service, args.limit)
-        )
+        letters = asyncio.run(list_dead_letters(settings.amqp_url, self._names(settings), self.service, args.limit))
         if letters:
             print(format_dead_letters(letters))
         return 0
@@ -101,9 +97,7 @@ class ServiceCli(Generic[S]):
     def _dlq_replay(self, args: argparse.Namespace) -> int:
         settings = self.settings()
         count = asyncio.run(
-            replay_dead_letters(
-                settings.amqp_url, self._names(settings), self.service, None if args.all else args.id
-            )
+            replay_dead_letters(settings.amqp_url, self._names(settings), self.service, None if args.all else args.id)
         )
         print(json.dumps({"replayed": count}))
         return 0

@@ -31,11 +31,12 @@ class ServiceRuntime:
         service: str,
         settings: CommonSettings,
         database_url: str,
-        handlers: Mapping[str, Handler[Any]] | None = None,
+        handlers: Mapping[str, Handler[Any]] | Callable[["ServiceRuntime"], Mapping[str, Handler[Any]]] | None = None,
         clock: Clock | None = None,
         max_attempts: int | None = None,
     ) -> None:
-        """`max_attempts` overrides EVENT_MAX_ATTEMPTS (notifications uses EMAIL_MAX_ATTEMPTS)."""
+        """`handlers` may be a function of the runtime, for handlers that need its outbox or clock;
+        `max_attempts` overrides EVENT_MAX_ATTEMPTS (notifications uses EMAIL_MAX_ATTEMPTS)."""
         self.service = service
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -50,6 +51,8 @@ class ServiceRuntime:
             publisher=self.publisher,
             clock=self.clock,
         )
+        if callable(handlers):
+            handlers = handlers(self)
         self.consumer = (
             InboxConsumer(
                 service=service,

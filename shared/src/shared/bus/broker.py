@@ -19,9 +19,7 @@ async def connect(amqp_url: str) -> AbstractRobustConnection:
     return await aio_pika.connect_robust(amqp_url, timeout=CONNECT_TIMEOUT_SECONDS)
 
 
-def build_message(
-    envelope: Mapping[str, Any], headers: Mapping[str, Any], attempt: int = 1
-) -> aio_pika.Message:
+def build_message(envelope: Mapping[str, Any], headers: Mapping[str, Any], attempt: int = 1) -> aio_pika.Message:
     """The AMQP message of events.md §1 for an envelope dict."""
     return aio_pika.Message(
         body=json.dumps(envelope, separators=(",", ":")).encode(),

@@ -126,9 +126,7 @@ class InboxConsumer:
         try:
             data = handler.model.model_validate(envelope.data)
         except ValidationError as exc:
-            raise PoisonMessage(
-                f"data of {envelope.type} does not validate: {exc.errors()[0]['loc']}"
-            ) from None
+            raise PoisonMessage(f"data of {envelope.type} does not validate: {exc.errors()[0]['loc']}") from None
         return envelope, handler, data
 
     async def apply(self, envelope: Envelope, handler: Handler[Any], data: EventData) -> bool:
@@ -181,9 +179,7 @@ class InboxConsumer:
                         await self._forward(message, self.names.dlq(self.service), attempt, exc)
                     else:
                         label = retry_label(attempt, self.retry_delays_ms)
-                        await self._forward(
-                            message, self.names.retry_queue(self.service, label), attempt + 1, exc
-                        )
+                        await self._forward(message, self.names.retry_queue(self.service, label), attempt + 1, exc)
                     return
                 if not applied:
                     log.info("duplicate event skipped", extra={"event_id": str(envelope.id)})
@@ -191,9 +187,7 @@ class InboxConsumer:
         finally:
             otel_context.detach(token)
 
-    async def _forward(
-        self, message: AbstractIncomingMessage, queue: str, attempt: int, error: BaseException
-    ) -> None:
+    async def _forward(self, message: AbstractIncomingMessage, queue: str, attempt: int, error: BaseException) -> None:
         """Publish a copy (confirmed) to a retry or dead-letter queue, then ack the original.
         If the copy cannot be published, the original is requeued instead: never lost."""
         headers: dict[str, Any] = dict(message.headers or {})

@@ -47,9 +47,7 @@ async def dlq_depth(amqp_url: str, names: BusNames, service: str) -> int:
         return int(queue.declaration_result.message_count or 0)
 
 
-async def list_dead_letters(
-    amqp_url: str, names: BusNames, service: str, limit: int = 100
-) -> list[DeadLetter]:
+async def list_dead_letters(amqp_url: str, names: BusNames, service: str, limit: int = 100) -> list[DeadLetter]:
     """Peek: every message read is returned to the queue when the channel closes."""
     connection = await connect(amqp_url)
     async with connection:
@@ -65,9 +63,7 @@ async def list_dead_letters(
         return found
 
 
-async def replay_dead_letters(
-    amqp_url: str, names: BusNames, service: str, message_id: str | None = None
-) -> int:
+async def replay_dead_letters(amqp_url: str, names: BusNames, service: str, message_id: str | None = None) -> int:
     """Republish to `<service>.events` with `x-attempt` 1 (one id, or all); returns how many."""
     connection = await connect(amqp_url)
     replayed = 0

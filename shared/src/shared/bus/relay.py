@@ -83,9 +83,7 @@ class OutboxRelay:
                     .values(attempts=outbox.c.attempts + 1, last_error=f"{type(err).__name__}: {err}"[:1000])
                 )
             if failed:
-                log.warning(
-                    "outbox publish failed", extra={"failed": len(failed), "error": repr(failed[0][1])}
-                )
+                log.warning("outbox publish failed", extra={"failed": len(failed), "error": repr(failed[0][1])})
             return len(sent), len(failed)
 
     async def cleanup(self) -> None:

@@ -35,9 +35,7 @@ def create_bus_tables(op: Any) -> None:
         sa.Column("last_error", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
-    op.create_index(
-        "ix_outbox_unpublished", "outbox", ["created_at"], postgresql_where=sa.text("published_at IS NULL")
-    )
+    op.create_index("ix_outbox_unpublished", "outbox", ["created_at"], postgresql_where=sa.text("published_at IS NULL"))
     op.create_table(
         "inbox",
         sa.Column("event_id", sa.Uuid, nullable=False),

@@ -1,0 +1,1 @@
+"""Billing: plan catalog, feature flags, subscriptions and trials, Stripe billing, usage limits."""

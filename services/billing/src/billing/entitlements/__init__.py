@@ -1,0 +1,1 @@
+"""The entitlement snapshot the gateway caches: subscription, effective limits, features, usage."""

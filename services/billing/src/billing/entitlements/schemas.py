@@ -1,0 +1,21 @@
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from billing.catalog.schemas import PlanLimitsSchema
+from billing.subscriptions.schemas import SubscriptionState
+from billing.usage.schemas import Usage
+
+
+class SnapshotSubscription(SubscriptionState):
+    updated_at: datetime
+
+
+class EntitlementSnapshot(BaseModel):
+    account_id: UUID
+    subscription: SnapshotSubscription
+    limits: PlanLimitsSchema
+    features: dict[str, bool]
+    usage: Usage
+    generated_at: datetime

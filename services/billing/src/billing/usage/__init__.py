@@ -1,0 +1,1 @@
+"""Usage counters of each account, checked against its effective limits."""

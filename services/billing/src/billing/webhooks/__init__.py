@@ -1,0 +1,1 @@
+"""Stripe webhooks: the idempotency log of the Stripe events billing has processed."""
