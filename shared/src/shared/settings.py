@@ -35,7 +35,9 @@ S = TypeVar("S", bound=BaseSettings)
 def describe_error(exc: ValidationError) -> str:
     """One line naming the first bad or missing setting."""
     first = exc.errors()[0]
-    name = str(first["loc"][0]).upper() if first["loc"] else "?"
+    if not first["loc"]:  # a rule across settings states its own names
+        return str(first["msg"]).removeprefix("Value error, ")
+    name = str(first["loc"][0]).upper()
     if first["type"] == "missing":
         return f"setting {name} is required but not set"
     return f"setting {name} is invalid: {first['msg']}"

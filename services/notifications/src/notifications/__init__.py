@@ -1,0 +1,1 @@
+"""Notifications: outbound email — templates, providers (SMTP, Resend), the delivery log, retries."""

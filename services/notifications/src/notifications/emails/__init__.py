@@ -1,0 +1,1 @@
+"""Email delivery: rendering, providers, the `email_messages` log and the event handlers that send."""
