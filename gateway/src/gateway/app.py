@@ -1,0 +1,114 @@
+"""Wiring only: the gateway app. No database and no ServiceRuntime; the shared pieces directly."""
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from gateway.access.service import Gatekeeper
+from gateway.entitlements.billing import BillingClient
+from gateway.entitlements.cache import EntitlementCache
+from gateway.forwarding.proxy import Forwarder, Upstreams
+from gateway.forwarding.router import Pipeline
+from gateway.forwarding.router import router as forwarding_router
+from gateway.readiness import reachable_check, required_checks
+from gateway.routing.errors import RouteTableError
+from gateway.routing.table import RouteTable, Upstream, load_route_table
+from gateway.settings import GatewaySettings, get_settings
+from shared.auth import JwksCache, TokenVerifier
+from shared.clock import Clock, SystemClock
+from shared.errors import install_error_handlers
+from shared.health import Check, health_router
+from shared.log import RequestIdMiddleware, configure_logging
+from shared.telemetry import instrument_app, setup_telemetry
+
+SERVICE = "gateway"
+
+
+def route_table_or_exit(settings: GatewaySettings) -> RouteTable:
+    """The validated route table, or exit with one line naming the problem."""
+    try:
+        return load_route_table(settings.route_table_file)
+    except RouteTableError as exc:
+        print(f"configuration error: route table: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def create_app(settings: GatewaySettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    table = route_table_or_exit(settings)
+    configure_logging(SERVICE, settings.log_level)
+    setup_telemetry(SERVICE, settings.otel_exporter_otlp_endpoint)
+
+    services = {
+        Upstream.IDENTITY: settings.identity_internal_url,
+        Upstream.BILLING: settings.billing_internal_url,
+        Upstream.ONBOARDING: settings.onboarding_internal_url,
+        Upstream.NOTIFICATIONS: settings.notifications_internal_url,
+    }
+    upstreams = Upstreams(
+        {**services, Upstream.PRODUCT: settings.product_upstream_url},
+        timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds),
+    )
+    internal_http = httpx.AsyncClient(timeout=settings.entitlements_timeout_seconds)
+    billing_http = httpx.AsyncClient(
+        base_url=settings.billing_internal_url.rstrip("/"), timeout=settings.entitlements_timeout_seconds
+    )
+    billing = BillingClient(billing_http, settings.internal_api_token)
+    jwks_url = f"{settings.identity_internal_url.rstrip('/')}/.well-known/jwks.json"
+    verifier = TokenVerifier(JwksCache(jwks_url, internal_http), clock)
+    cache = EntitlementCache(billing.fetch_snapshot, clock, settings.entitlement_cache_ttl_seconds)
+    gatekeeper = Gatekeeper(
+        verifier=verifier,
+        cache=cache,
+        billing=billing,
+        clock=clock,
+        grace_days=settings.verification_grace_days,
+        guard_allowlist=table.guard_allowlist,
+    )
+    forwarder = Forwarder(
+        upstreams=upstreams,
+        billing=billing,
+        max_body_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.upstream_timeout_seconds,
+    )
+
+    def required() -> dict[str, Check]:
+        return required_checks(settings.amqp_url, internal_http, {u.value: url for u, url in services.items()})
+
+    def optional() -> dict[str, Check]:
+        url = settings.product_upstream_url
+        return {Upstream.PRODUCT.value: reachable_check(internal_http, url)} if url else {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await upstreams.aclose()
+            await billing_http.aclose()
+            await internal_http.aclose()
+
+    app = FastAPI(title=SERVICE, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.token_verifier = verifier
+    app.state.entitlements = cache
+    app.state.pipeline = Pipeline(table=table, gatekeeper=gatekeeper, forwarder=forwarder)
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Request-Id"],
+    )
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health_router(required, optional))
+    app.include_router(forwarding_router)
+    instrument_app(app)
+    return app

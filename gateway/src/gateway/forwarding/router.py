@@ -1,0 +1,42 @@
+"""The catch-all route: lookup, checks, then forward. Thin: the rules live in routing/access."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from gateway.access.service import Gatekeeper
+from gateway.forwarding.proxy import Forwarder, declared_length
+from gateway.routing.table import RouteTable
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    table: RouteTable
+    gatekeeper: Gatekeeper
+    forwarder: Forwarder
+
+
+def pipeline(request: Request) -> Pipeline:
+    found: Pipeline = request.app.state.pipeline
+    return found
+
+
+router = APIRouter()
+
+
+@router.api_route("/{path:path}", methods=METHODS, include_in_schema=False)
+async def forward(request: Request, steps: Annotated[Pipeline, Depends(pipeline)]) -> Response:
+    path = request.scope["path"]
+    route = steps.table.match(request.method, path)
+    # rate limits (429) belong here: after the lookup, before the token check (api.md §2)
+    declared_length(request, steps.forwarder.max_body_bytes)
+    admission = await steps.gatekeeper.admit(
+        route=route,
+        path=path.rstrip("/") or "/",
+        authorization=request.headers.get("authorization"),
+    )
+    return await steps.forwarder.forward(request, route, admission)

@@ -1,0 +1,68 @@
+"""Fixtures: fake upstream services on real local ports, and the real gateway app in-process
+(httpx.ASGITransport with its lifespan) pointed at them."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fakes import INTERNAL_TOKEN, FakeState, GatewayFactory, fake_service, serve
+
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+from shared.testing import TestSigner
+
+SERVICES = ("identity", "billing", "onboarding", "notifications", "product")
+
+
+@pytest.fixture(scope="session")
+def signer() -> TestSigner:
+    return TestSigner()
+
+
+@pytest.fixture(scope="session")
+async def fake_state() -> FakeState:
+    return FakeState()
+
+
+@pytest.fixture(scope="session")
+async def upstream_urls(signer: TestSigner, fake_state: FakeState) -> AsyncIterator[dict[str, str]]:
+    async with contextlib.AsyncExitStack() as stack:
+        urls = {
+            name: await stack.enter_async_context(serve(fake_service(name, fake_state, signer))) for name in SERVICES
+        }
+        yield urls
+        fake_state.slow_release.set()
+
+
+@pytest.fixture(scope="session")
+def gateway_client(upstream_urls: dict[str, str]) -> GatewayFactory:
+    """A client of a fresh gateway; keyword arguments override its settings."""
+
+    @contextlib.asynccontextmanager
+    async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        values: dict[str, Any] = {
+            "internal_api_token": INTERNAL_TOKEN,
+            "identity_internal_url": upstream_urls["identity"],
+            "billing_internal_url": upstream_urls["billing"],
+            "onboarding_internal_url": upstream_urls["onboarding"],
+            "notifications_internal_url": upstream_urls["notifications"],
+            "product_upstream_url": upstream_urls["product"],
+            "upstream_timeout_seconds": 0.5,
+            "max_body_bytes": 1024,
+        }
+        values.update(overrides)
+        app = create_app(GatewaySettings(**values))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+                yield client
+
+    return make
+
+
+@pytest.fixture
+async def gateway(gateway_client: GatewayFactory) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_client() as client:
+        yield client
