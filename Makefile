@@ -12,10 +12,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint typecheck test-packages test-e2e bench compose-check clean
 
-$(STAMP): requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+$(STAMP): requirements.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
 	$(BIN)/pip install -q --no-deps $(addprefix -e ,$(PACKAGES))
 	@touch $@
 

@@ -60,9 +60,7 @@ def upgrade() -> None:
             "role_at_signup IN ('owner','lead_tech','tech','other')",
             name=op.f("ck_user_onboarding_role_at_signup"),
         ),
-        sa.CheckConstraint(
-            "onboarding_step_completed BETWEEN 1 AND 3", name=op.f("ck_user_onboarding_step_range")
-        ),
+        sa.CheckConstraint("onboarding_step_completed BETWEEN 1 AND 3", name=op.f("ck_user_onboarding_step_range")),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_user_onboarding")),
     )
     op.create_index(op.f("ix_user_onboarding_account_id"), "user_onboarding", ["account_id"], unique=False)

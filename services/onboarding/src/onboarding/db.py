@@ -1,13 +1,9 @@
 """The service's table metadata (naming convention of data-model.md) and session dependency."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
-
-from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from shared.db import make_metadata
+from shared.dependencies import Now, Session
 
 metadata = make_metadata()
 
@@ -16,10 +12,4 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
-async def session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A request-scoped transaction: committed when the handler returns, rolled back on error."""
-    async with request.app.state.runtime.factory() as s, s.begin():
-        yield s
-
-
-Session = Annotated[AsyncSession, Depends(session)]
+__all__ = ["Base", "Now", "Session", "metadata"]

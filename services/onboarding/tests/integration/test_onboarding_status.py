@@ -41,13 +41,9 @@ async def test_status_without_token_is_401(client: httpx.AsyncClient) -> None:
     assert response.json() == {"detail": "Not authenticated"}
 
 
-async def test_status_of_a_new_user_is_created_from_token_claims(
-    client: httpx.AsyncClient, signer: TestSigner
-) -> None:
+async def test_status_of_a_new_user_is_created_from_token_claims(client: httpx.AsyncClient, signer: TestSigner) -> None:
     token = signer.access_token(account_id=uuid.uuid4())
-    response = await client.get(
-        "/api/v1/users/onboarding-status", headers={"Authorization": f"Bearer {token}"}
-    )
+    response = await client.get("/api/v1/users/onboarding-status", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     body = response.json()
     assert body["onboarding_step_completed"] is None
@@ -64,9 +60,7 @@ async def test_invited_user_starts_at_step_three_from_registered_event(
     token = signer.access_token(user_id=user_id, account_id=account_id, account_role="engineer")
 
     async def step() -> dict[str, Any] | None:
-        response = await client.get(
-            "/api/v1/users/onboarding-status", headers={"Authorization": f"Bearer {token}"}
-        )
+        response = await client.get("/api/v1/users/onboarding-status", headers={"Authorization": f"Bearer {token}"})
         body: dict[str, Any] = response.json()
         return body if body["onboarding_step_completed"] == 3 else None
 

@@ -1,4 +1,3 @@
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -6,10 +5,11 @@ from pydantic import BaseModel
 from billing.catalog.schemas import PlanLimitsSchema
 from billing.subscriptions.schemas import SubscriptionState
 from billing.usage.schemas import Usage
+from shared.api_types import IsoTime
 
 
 class SnapshotSubscription(SubscriptionState):
-    updated_at: datetime
+    updated_at: IsoTime
 
 
 class EntitlementSnapshot(BaseModel):
@@ -18,4 +18,4 @@ class EntitlementSnapshot(BaseModel):
     limits: PlanLimitsSchema
     features: dict[str, bool]
     usage: Usage
-    generated_at: datetime
+    generated_at: IsoTime

@@ -1,17 +1,17 @@
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel
 
 from billing.catalog.schemas import PlanBillingSummary, PlanLimitsSchema
 from billing.usage.schemas import Usage
+from shared.api_types import IsoTime
 
 
 class SubscriptionState(BaseModel):
     status: str
     plan: str
-    current_period_start: datetime | None
-    current_period_end: datetime | None
+    current_period_start: IsoTime | None
+    current_period_end: IsoTime | None
     cancel_at_period_end: bool
     seat_limit: int | None
     has_pro_entitlement: bool
@@ -21,8 +21,8 @@ class SubscriptionState(BaseModel):
 class SubscriptionDetail(SubscriptionState):
     id: UUID
     account_id: UUID
-    created_at: datetime
-    updated_at: datetime
+    created_at: IsoTime
+    updated_at: IsoTime
 
 
 class BillingState(BaseModel):

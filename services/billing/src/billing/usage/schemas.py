@@ -1,6 +1,6 @@
-from datetime import datetime
-
 from pydantic import BaseModel
+
+from shared.api_types import IsoTime
 
 
 class Usage(BaseModel):
@@ -8,4 +8,4 @@ class Usage(BaseModel):
     sessions_this_month: int
     ai_builds_this_month: int
     users: int
-    as_of: datetime
+    as_of: IsoTime

@@ -45,9 +45,7 @@ async def record_user(
         "email_verified_at": email_verified_at,
         "user_created_at": user_created_at,
         "onboarding_step_completed": INVITED_START_STEP if joined_existing_account else None,
-        "invited_teammate": now
-        if joined_existing_account
-        else (profile.invited_teammate_at if profile else None),
+        "invited_teammate": now if joined_existing_account else (profile.invited_teammate_at if profile else None),
         "connected_psa": profile.connected_psa_at if profile else None,
     }
     stmt = insert(UserOnboarding).values(**values)
@@ -92,9 +90,7 @@ async def status(
     token_email_verified_at: datetime | None,
     user_created_at: datetime | None,
 ) -> OnboardingStatus:
-    row = await get_or_create(
-        session=session, user_id=user_id, account_id=account_id, user_created_at=user_created_at
-    )
+    row = await get_or_create(session=session, user_id=user_id, account_id=account_id, user_created_at=user_created_at)
     members = await session.scalar(
         select(func.count()).select_from(UserOnboarding).where(UserOnboarding.account_id == row.account_id)
     )

@@ -1,0 +1,1 @@
+"""Identity: users, accounts and memberships, passwords, tokens, verification, invites."""

@@ -1,0 +1,73 @@
+"""Wiring only: the identity app, its routers, its keys and the runtime settings seeded at start."""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from identity.accounts.router import internal_router as internal_accounts_router
+from identity.auth.router import router as auth_router
+from identity.deps import IdentityServices
+from identity.registration.router import router as registration_router
+from identity.runtime_settings import service as runtime_settings
+from identity.settings import IdentitySettings, get_settings
+from identity.signing.keys import LocalKeySource, SigningKeys
+from identity.signing.router import router as signing_router
+from identity.signing.tokens import TokenIssuer
+from identity.users.router import internal_router as internal_users_router
+from identity.users.router import router as users_router
+from shared.auth import TokenVerifier
+from shared.clock import Clock
+from shared.db import transaction
+from shared.runtime import ServiceRuntime, create_service_app
+
+
+def _seeder(settings: IdentitySettings) -> Callable[[ServiceRuntime, FastAPI], Awaitable[None]]:
+    async def seed(runtime: ServiceRuntime, _: FastAPI) -> None:
+        async with transaction(runtime.factory) as session:
+            await runtime_settings.seed_missing(session=session, settings=settings)
+
+    return seed
+
+
+def create_app(clock: Clock | None = None) -> FastAPI:
+    settings = get_settings()
+    keys = SigningKeys.load(settings.jwt_private_key, settings.jwt_private_key_file)
+    app = create_service_app(
+        title="identity",
+        runtime_factory=lambda: ServiceRuntime(
+            service="identity",
+            settings=settings,
+            database_url=settings.identity_database_url,
+            handlers=None,
+            clock=clock,
+        ),
+        routers=[
+            registration_router,
+            auth_router,
+            users_router,
+            signing_router,
+            internal_users_router,
+            internal_accounts_router,
+        ],
+        on_start=_seeder(settings),
+    )
+    runtime: ServiceRuntime = app.state.runtime
+    # identity verifies its own tokens against its own keys, not its own JWKS over HTTP
+    verifier = TokenVerifier(LocalKeySource(keys), runtime.clock)
+    app.state.token_verifier = verifier
+    app.state.identity = IdentityServices(
+        settings=settings,
+        keys=keys,
+        issuer=TokenIssuer(
+            keys,
+            runtime.clock,
+            access_lifetime=timedelta(minutes=settings.access_token_expire_minutes),
+            refresh_lifetime=timedelta(days=settings.refresh_token_expire_days),
+        ),
+        outbox=runtime.outbox,
+        clock=runtime.clock,
+        factory=runtime.factory,
+        verifier=verifier,
+    )
+    return app

@@ -1,0 +1,26 @@
+"""Typed FastAPI dependencies every service uses: the request's transaction and the injected clock."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A request-scoped transaction: committed when the handler returns, rolled back on error."""
+    async with request.app.state.runtime.factory() as session, session.begin():
+        yield session
+
+
+def request_now(request: Request) -> datetime:
+    """The injected clock's time for this request."""
+    moment: datetime = request.app.state.runtime.clock.now()
+    return moment
+
+
+# scope="function": the commit happens before the response is sent, so a client told "201" can rely
+# on the row being there, and a failed commit becomes an error answer rather than a false success.
+Session = Annotated[AsyncSession, Depends(request_session, scope="function")]
+Now = Annotated[datetime, Depends(request_now)]
