@@ -7,7 +7,7 @@ PACKAGES := shared services/identity services/billing services/onboarding servic
             deploy/mailcatcher deploy/devstack
 MODULES := shared identity billing onboarding notifications gateway mailcatcher devstack
 TESTED := shared services/identity services/billing services/onboarding services/notifications gateway \
-          deploy/mailcatcher
+          deploy/mailcatcher deploy/devstack
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint typecheck test-packages test-e2e bench compose-check clean

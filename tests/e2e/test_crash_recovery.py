@@ -16,6 +16,10 @@ from .flows import messages_to, new_email, register
 BURST = 24
 
 
+async def _done_at_least(tasks: list["asyncio.Task[object]"], count: int) -> bool:
+    return sum(task.done() for task in tasks) >= count
+
+
 async def subscriptions_per_account(running_stack: RunningStack) -> Counter[str]:
     url = running_stack.stack.env["BILLING_DATABASE_URL"].replace("+asyncpg", "")
     conn = await asyncpg.connect(url)
@@ -39,8 +43,11 @@ async def test_service_killed_during_registration_burst_loses_and_duplicates_not
             return email, None
 
     burst = [asyncio.create_task(attempt(e)) for e in emails]
-    await asyncio.sleep(0.15)  # some registrations are in flight when the victim dies
+    # the victim dies once a few registrations have completed, with the rest still in flight
+    await asyncio.wait(burst, return_when=asyncio.FIRST_COMPLETED)
+    await poll(lambda: _done_at_least(burst, 3), timeout=30, interval=0.01, message="first registrations")
     running_stack.stack.kill(victim)
+    assert not all(task.done() for task in burst), "the burst ended before the kill; make it larger"
     results = await asyncio.gather(*burst)
     running_stack.stack.start_app(victim)
     await running_stack.stack.wait_ready((victim,), timeout=60)
