@@ -1,11 +1,12 @@
 import time
 import uuid
 
+import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
-from shared.auth import InvalidToken, TokenVerifier
+from shared.auth import InvalidToken, JwksCache, TokenVerifier
 from shared.clock import SystemClock
 from shared.testing import TestSigner
 
@@ -59,3 +60,47 @@ async def test_unknown_kid_is_refused(signer: TestSigner) -> None:
     stranger = TestSigner(kid="other")
     with pytest.raises(InvalidToken, match="kid"):
         await TokenVerifier(signer, SystemClock()).verify_access(stranger.access_token())
+
+
+def jwks_of(*signers: TestSigner) -> dict[str, object]:
+    return {"keys": [s.private_key.as_dict(private=False) for s in signers]}
+
+
+async def test_rotated_key_is_fetched_when_a_token_names_an_unknown_kid() -> None:
+    old, new = TestSigner(kid="old"), TestSigner(kid="new")
+    published = {"jwks": jwks_of(old)}
+    fetches = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        fetches.append(request.url.path)
+        return httpx.Response(200, json=published["jwks"])
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(serve)) as http:
+        verifier = TokenVerifier(
+            JwksCache("http://identity/.well-known/jwks.json", http, min_refetch_seconds=0), SystemClock()
+        )
+        await verifier.verify_access(old.access_token())
+        await verifier.verify_access(old.access_token())
+        assert len(fetches) == 1  # cached
+
+        published["jwks"] = jwks_of(new, old)  # identity rotated: new key signs, old still published
+        await verifier.verify_access(new.access_token())
+        await verifier.verify_access(old.access_token())
+    assert len(fetches) == 2
+
+
+async def test_unknown_kid_does_not_refetch_more_than_once_per_interval() -> None:
+    known = TestSigner(kid="known")
+    fetches = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        fetches.append(1)
+        return httpx.Response(200, json=jwks_of(known))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(serve)) as http:
+        verifier = TokenVerifier(JwksCache("http://identity/jwks", http, min_refetch_seconds=60), SystemClock())
+        await verifier.verify_access(known.access_token())
+        for _ in range(5):
+            with pytest.raises(InvalidToken):
+                await verifier.verify_access(TestSigner(kid="forged").access_token())
+    assert len(fetches) == 1
