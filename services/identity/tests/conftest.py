@@ -1,7 +1,5 @@
 """Integration fixtures: a fresh database and event namespace per test session, the real app in-process."""
 
-import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -11,17 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from shared.bus.names import BusNames
 from shared.db import SessionFactory, transaction
-from shared.migrations import upgrade
-from shared.testing import (
-    create_database,
-    delete_topology,
-    drop_database,
-    postgres_server_url,
-    test_environment,
-    unique_name,
-)
+from shared.testing import applied_environment, asgi_client, migrated_database, running_app, test_environment
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 FRONTEND_URL = "http://frontend.example.com"
@@ -31,24 +20,14 @@ PASSWORD = "Correct-horse-9"
 @pytest.fixture(scope="session")
 def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     key_file = tmp_path_factory.mktemp("keys") / "jwt_private_key.pem"
-    env = test_environment(JWT_PRIVATE_KEY_FILE=str(key_file), FRONTEND_URL=FRONTEND_URL)
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    yield env
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with applied_environment(test_environment(JWT_PRIVATE_KEY_FILE=str(key_file), FRONTEND_URL=FRONTEND_URL)) as env:
+        yield env
 
 
 @pytest.fixture(scope="session")
 async def database_url(environment: dict[str, str]) -> AsyncIterator[str]:
-    url = await create_database(postgres_server_url(), unique_name("identity_test"))
-    await asyncio.to_thread(upgrade, SERVICE_ROOT, url)
-    os.environ["IDENTITY_DATABASE_URL"] = url
-    yield url
-    await drop_database(url)
+    async with migrated_database("identity", SERVICE_ROOT) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -56,16 +35,13 @@ async def app(database_url: str, environment: dict[str, str]) -> AsyncIterator[A
     from identity.app import create_app
 
     application = create_app()
-    async with application.router.lifespan_context(application):
+    async with running_app(application, service="identity", environment=environment):
         yield application
-    names = BusNames(namespace=environment["EVENTS_NAMESPACE"])
-    await delete_topology(environment["AMQP_URL"], names, [])
 
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://identity") as c:
+    async with asgi_client(app, "identity") as c:
         yield c
 
 

@@ -1,8 +1,6 @@
 """Integration fixtures: a fresh database, event namespace and SMTP server per test session, the real app
 in-process."""
 
-import asyncio
-import os
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -14,17 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from shared.bus.names import BusNames
-from shared.migrations import upgrade
-from shared.testing import (
-    create_database,
-    delete_topology,
-    drop_database,
-    poll,
-    postgres_server_url,
-    test_environment,
-    unique_name,
-)
+from shared.testing import applied_environment, migrated_database, running_app, test_environment
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,23 +56,14 @@ def smtp() -> Iterator[tuple[RecordingSmtp, int]]:
 @pytest.fixture(scope="session")
 def environment(smtp: tuple[RecordingSmtp, int]) -> Iterator[dict[str, str]]:
     env = test_environment(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp[1]), EMAIL_PROVIDER="smtp")
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    yield env
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with applied_environment(env) as applied:
+        yield applied
 
 
 @pytest.fixture(scope="session")
 async def database_url(environment: dict[str, str]) -> AsyncIterator[str]:
-    url = await create_database(postgres_server_url(), unique_name("notifications_test"))
-    await asyncio.to_thread(upgrade, SERVICE_ROOT, url)
-    os.environ["NOTIFICATIONS_DATABASE_URL"] = url
-    yield url
-    await drop_database(url)
+    async with migrated_database("notifications", SERVICE_ROOT) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -92,16 +71,8 @@ async def app(database_url: str, environment: dict[str, str]) -> AsyncIterator[A
     from notifications.app import create_app
 
     application = create_app()
-    async with application.router.lifespan_context(application):
-        consumer = application.state.runtime.consumer
-
-        async def consuming() -> bool:
-            return bool(consumer.is_connected)
-
-        await poll(consuming, message="consumer connected")
+    async with running_app(application, service="notifications", environment=environment):
         yield application
-    names = BusNames(namespace=environment["EVENTS_NAMESPACE"])
-    await delete_topology(environment["AMQP_URL"], names, ["notifications"])
 
 
 @pytest.fixture

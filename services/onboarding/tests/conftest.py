@@ -1,24 +1,19 @@
 """Integration fixtures: a fresh database and event namespace per test session, the real app in-process."""
 
-import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from shared.bus.names import BusNames
-from shared.migrations import upgrade
 from shared.testing import (
     TestSigner,
-    create_database,
-    delete_topology,
-    drop_database,
-    poll,
-    postgres_server_url,
+    applied_environment,
+    asgi_client,
+    migrated_database,
+    running_app,
     test_environment,
-    unique_name,
 )
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
@@ -26,24 +21,14 @@ SERVICE_ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def environment() -> Iterator[dict[str, str]]:
-    env = test_environment()
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    yield env
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with applied_environment(test_environment()) as env:
+        yield env
 
 
 @pytest.fixture(scope="session")
 async def database_url(environment: dict[str, str]) -> AsyncIterator[str]:
-    url = await create_database(postgres_server_url(), unique_name("onboarding_test"))
-    await asyncio.to_thread(upgrade, SERVICE_ROOT, url)
-    os.environ["ONBOARDING_DATABASE_URL"] = url
-    yield url
-    await drop_database(url)
+    async with migrated_database("onboarding", SERVICE_ROOT) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -52,25 +37,16 @@ def signer() -> TestSigner:
 
 
 @pytest.fixture(scope="session")
-async def app(database_url: str, signer: TestSigner, environment: dict[str, str]) -> AsyncIterator[object]:
+async def app(database_url: str, signer: TestSigner, environment: dict[str, str]) -> AsyncIterator[Any]:
     from onboarding.app import create_app
 
     application = create_app()
     application.state.token_verifier.keys = signer
-    async with application.router.lifespan_context(application):
-        consumer = application.state.runtime.consumer
-
-        async def consuming() -> bool:
-            return bool(consumer.is_connected)
-
-        await poll(consuming, message="consumer connected")
+    async with running_app(application, service="onboarding", environment=environment):
         yield application
-    names = BusNames(namespace=environment["EVENTS_NAMESPACE"])
-    await delete_topology(environment["AMQP_URL"], names, ["onboarding"])
 
 
 @pytest.fixture
-async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://onboarding") as c:
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(app, "onboarding") as c:
         yield c

@@ -2,18 +2,24 @@
 and polling with a deadline (tests never sleep to wait for asynchronous effects)."""
 
 import asyncio
+import contextlib
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import aio_pika
 import asyncpg
+import httpx
 from joserfc.jwk import RSAKey
 from sqlalchemy.engine import make_url
 
 from shared.bus.names import RETRY_DELAYS_MS, BusNames
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 T = TypeVar("T")
 
@@ -137,3 +143,53 @@ def test_environment(**overrides: str) -> dict[str, str]:
 def postgres_server_url() -> str:
     """The PostgreSQL server tests create their databases on (TEST_POSTGRES_URL, else the local one)."""
     return os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+@contextlib.contextmanager
+def applied_environment(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Set `env` in os.environ (where settings read it) for the block, then restore what was there."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield env
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.asynccontextmanager
+async def migrated_database(service: str, service_root: Path) -> AsyncIterator[str]:
+    """A fresh database with the service's migrations applied, named in `<SERVICE>_DATABASE_URL`."""
+    from shared.migrations import upgrade
+
+    url = await create_database(postgres_server_url(), unique_name(f"{service}_test"))
+    try:
+        await asyncio.to_thread(upgrade, service_root, url)
+        os.environ[f"{service.upper()}_DATABASE_URL"] = url
+        yield url
+    finally:
+        await drop_database(url)
+
+
+@contextlib.asynccontextmanager
+async def running_app(app: "FastAPI", *, service: str, environment: dict[str, str]) -> AsyncIterator["FastAPI"]:
+    """The app with its lifespan running and, when it consumes events, its consumer ready; the
+    namespace's queues are deleted afterwards."""
+    async with app.router.lifespan_context(app):
+        consumer = app.state.runtime.consumer if hasattr(app.state, "runtime") else None
+        if consumer is not None:
+
+            async def consuming() -> bool:
+                return bool(consumer.is_connected)
+
+            await poll(consuming, message=f"{service} consumer connected")
+        yield app
+    names = BusNames(namespace=environment["EVENTS_NAMESPACE"])
+    await delete_topology(environment["AMQP_URL"], names, [service])
+
+
+def asgi_client(app: "FastAPI", service: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{service}")
