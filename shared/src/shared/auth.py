@@ -26,6 +26,15 @@ class InvalidToken(Exception):
     """The token is not one this platform issued, or no longer valid."""
 
 
+class KeysUnavailable(InvalidToken):
+    """Identity's signing keys could not be fetched: the token is unchecked, not known bad."""
+
+
+class AuthUnavailable(ApiError):
+    status_code = 503
+    detail = {"error": "auth_unavailable"}
+
+
 class NotAuthenticated(ApiError):
     status_code = 401
     detail = "Not authenticated"
@@ -116,7 +125,7 @@ class JwksCache:
                     await self._refresh()
                 except (httpx.HTTPError, ValueError, JoseError) as exc:
                     if kid not in self._keys:
-                        raise InvalidToken(f"signing keys unavailable: {exc}") from None
+                        raise KeysUnavailable(f"signing keys unavailable: {exc}") from None
         if kid not in self._keys:
             raise InvalidToken("unknown kid")
         return self._keys[kid]
@@ -180,6 +189,9 @@ async def current_claims(request: Request, token: Annotated[str, Depends(bearer_
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
         return await verifier.verify_access(token)
+    except KeysUnavailable:
+        # a 401 would make clients drop a session that may be perfectly valid
+        raise AuthUnavailable() from None
     except InvalidToken:
         raise InvalidCredentials() from None
 

@@ -89,3 +89,27 @@ async def test_unknown_route_is_json_404() -> None:
         response = await c.get("/nope")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+async def test_protected_route_answers_503_when_signing_keys_cannot_be_fetched() -> None:
+    from shared.auth import CurrentClaims, JwksCache, TokenVerifier
+    from shared.clock import SystemClock
+    from shared.testing import TestSigner
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    app = make_app()
+
+    @app.get("/mine")
+    async def mine(claims: CurrentClaims) -> dict[str, str]:
+        return {"user": str(claims.user_id)}
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(down)) as http:
+        app.state.token_verifier = TokenVerifier(JwksCache("http://identity/jwks", http), SystemClock())
+        token = TestSigner().access_token()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            response = await c.get("/mine", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert response.json() == {"detail": {"error": "auth_unavailable"}}

@@ -104,3 +104,15 @@ async def test_unknown_kid_does_not_refetch_more_than_once_per_interval() -> Non
             with pytest.raises(InvalidToken):
                 await verifier.verify_access(TestSigner(kid="forged").access_token())
     assert len(fetches) == 1
+
+
+async def test_unreachable_key_endpoint_is_keys_unavailable_not_a_bad_token() -> None:
+    from shared.auth import KeysUnavailable
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(down)) as http:
+        verifier = TokenVerifier(JwksCache("http://identity/jwks", http), SystemClock())
+        with pytest.raises(KeysUnavailable):
+            await verifier.verify_access(TestSigner().access_token())
