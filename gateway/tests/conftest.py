@@ -11,6 +11,7 @@ from fakes import INTERNAL_TOKEN, FakeState, GatewayFactory, fake_service, serve
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from shared.clock import Clock
 from shared.testing import TestSigner
 
 SERVICES = ("identity", "billing", "onboarding", "notifications", "product")
@@ -38,10 +39,10 @@ async def upstream_urls(signer: TestSigner, fake_state: FakeState) -> AsyncItera
 
 @pytest.fixture(scope="session")
 def gateway_client(upstream_urls: dict[str, str]) -> GatewayFactory:
-    """A client of a fresh gateway; keyword arguments override its settings."""
+    """A client of a fresh gateway on `clock` (the system's by default); keyword arguments override its settings."""
 
     @contextlib.asynccontextmanager
-    async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async def make(clock: Clock | None = None, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         values: dict[str, Any] = {
             "internal_api_token": INTERNAL_TOKEN,
             "identity_internal_url": upstream_urls["identity"],
@@ -53,7 +54,7 @@ def gateway_client(upstream_urls: dict[str, str]) -> GatewayFactory:
             "max_body_bytes": 1024,
         }
         values.update(overrides)
-        app = create_app(GatewaySettings(**values))
+        app = create_app(GatewaySettings(**values), clock)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:

@@ -32,6 +32,16 @@ class FakeState:
     released: list[str] = field(default_factory=list)
     reservations: dict[str, str] = field(default_factory=dict)
     slow_release: asyncio.Event = field(default_factory=asyncio.Event)
+    calls: list["UpstreamCall"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UpstreamCall:
+    service: str
+    method: str
+    path: str
+    forwarded_for: str | None
+    user_id: str | None
 
 
 def free_port() -> int:
@@ -51,6 +61,11 @@ GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 def fake_service(name: str, state: FakeState, signer: TestSigner) -> Starlette:
     async def echo(request: Request) -> Response:
+        headers = request.headers
+        call = UpstreamCall(
+            name, request.method, request.url.path, headers.get("x-forwarded-for"), headers.get("x-user-id")
+        )
+        state.calls.append(call)
         body = await request.body()
         if request.url.path.endswith("/slow"):
             with contextlib.suppress(TimeoutError):

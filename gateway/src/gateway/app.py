@@ -14,6 +14,9 @@ from gateway.entitlements.cache import EntitlementCache
 from gateway.forwarding.proxy import Forwarder, Upstreams
 from gateway.forwarding.router import Pipeline
 from gateway.forwarding.router import router as forwarding_router
+from gateway.ratelimit.client import TrustedProxies
+from gateway.ratelimit.limiter import SlidingWindowLimiter
+from gateway.ratelimit.service import RateLimits
 from gateway.readiness import reachable_check, required_checks
 from gateway.routing.errors import RouteTableError
 from gateway.routing.table import RouteTable, Upstream, load_route_table
@@ -37,10 +40,24 @@ def route_table_or_exit(settings: GatewaySettings) -> RouteTable:
         raise SystemExit(2) from None
 
 
+def trusted_proxies_or_exit(settings: GatewaySettings) -> TrustedProxies:
+    try:
+        return TrustedProxies.parse(settings.trusted_proxies)
+    except ValueError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def create_app(settings: GatewaySettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     clock = clock or SystemClock()
     table = route_table_or_exit(settings)
+    # counted in this replica's memory: each replica admits the full limit (see ratelimit/limiter.py)
+    rate_limits = RateLimits(
+        limiter=SlidingWindowLimiter(clock),
+        trusted_proxies=trusted_proxies_or_exit(settings),
+        enabled=settings.rate_limits_enabled,
+    )
     configure_logging(SERVICE, settings.log_level)
     setup_telemetry(SERVICE, settings.otel_exporter_otlp_endpoint)
 
@@ -69,6 +86,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
         clock=clock,
         grace_days=settings.verification_grace_days,
         guard_allowlist=table.guard_allowlist,
+        rate_limits=rate_limits,
     )
     forwarder = Forwarder(
         upstreams=upstreams,
@@ -97,7 +115,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     app.state.settings = settings
     app.state.token_verifier = verifier
     app.state.entitlements = cache
-    app.state.pipeline = Pipeline(table=table, gatekeeper=gatekeeper, forwarder=forwarder)
+    app.state.pipeline = Pipeline(table=table, gatekeeper=gatekeeper, forwarder=forwarder, rate_limits=rate_limits)
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,

@@ -3,7 +3,7 @@ import uuid
 
 import httpx
 import pytest
-from fakes import bearer
+from fakes import GatewayFactory, bearer
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
@@ -59,3 +59,9 @@ async def test_admin_route_needs_super_admin(gateway: httpx.AsyncClient, signer:
     admin = await gateway.get("/api/v1/admin/settings", headers=bearer(signer.access_token(is_super_admin=True)))
     assert admin.status_code == 200
     assert admin.json()["service"] == "identity"
+
+
+async def test_identity_keys_unreachable_is_503_not_a_401(gateway_client: GatewayFactory, signer: TestSigner) -> None:
+    async with gateway_client(identity_internal_url="http://127.0.0.1:1") as gateway:
+        response = await gateway.get("/api/v1/auth/me", headers=bearer(signer.access_token(account_id=uuid.uuid4())))
+    assert (response.status_code, response.json()) == (503, {"detail": {"error": "auth_unavailable"}})

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from gateway.access.policy import Policy, PolicyKind, parse_policy
+from gateway.ratelimit.rules import Per, RateKey, RateLimitRule
 from gateway.routing.errors import MethodNotAllowed, RouteNotFound, RouteTableError
 from gateway.routing.table import RouteEntry, RouteTable, Upstream, load_route_table
 from gateway.settings import PACKAGED_ROUTE_TABLE
@@ -152,6 +153,18 @@ def test_unknown_policy_is_refused(text: str) -> None:
             "routes: [{path: /a, upstream: identity, policy: public}, {path: /a, upstream: billing, policy: public}]",
             "duplicate route",
         ),
+        (
+            "routes: [{path: /a, methods: [GET, POST], upstream: identity, policy: public},"
+            " {path: /a, methods: [POST], upstream: identity, policy: public}]",
+            "duplicate route",
+        ),
+        ("routes: [{path: /a, upstream: identity, policy: public, rate_limit: {limit: 0, per: minute}}]", "limit"),
+        ("routes: [{path: /a, upstream: identity, policy: public, rate_limit: {limit: 3, per: week}}]", "per"),
+        ("routes: [{path: /a, upstream: identity, policy: public, rate_limit: {limit: 3, per: hour, key: ip}}]", "key"),
+        (
+            "routes: [{path: /a, upstream: identity, policy: public, rate_limit: {limit: 3, per: hour, key: user}}]",
+            "keyed by user on /a needs a policy with a token",
+        ),
         ("routes: [", "not valid YAML"),
         ("routes: []", "routes"),
     ],
@@ -167,3 +180,46 @@ def test_bad_route_file_is_one_clear_error(tmp_path: Path, content: str, problem
 def test_missing_route_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RouteTableError, match="cannot read"):
         load_route_table(tmp_path / "absent.yaml")
+
+
+def test_entry_naming_the_method_beats_one_for_all_methods_on_the_same_path() -> None:
+    for order in (1, -1):
+        entries: list[dict[str, object]] = [
+            {"path": "/a", "upstream": "identity", "policy": "authenticated"},
+            {"path": "/a", "methods": ["POST"], "upstream": "billing", "policy": "authenticated"},
+        ]
+        routes = table(*entries[::order])
+        assert routes.match("POST", "/a").upstream is Upstream.BILLING
+        assert routes.match("GET", "/a").upstream is Upstream.IDENTITY
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("/api/v1/auth/register", RateLimitRule(limit=3, per=Per.MINUTE, key=RateKey.CLIENT)),
+        ("/api/v1/sales-leads", RateLimitRule(limit=5, per=Per.HOUR, key=RateKey.CLIENT)),
+        ("/api/v1/auth/login", RateLimitRule(limit=10, per=Per.MINUTE, key=RateKey.CLIENT)),
+        ("/api/v1/auth/login/json", RateLimitRule(limit=10, per=Per.MINUTE, key=RateKey.CLIENT)),
+        ("/api/v1/auth/password/forgot", RateLimitRule(limit=5, per=Per.HOUR, key=RateKey.CLIENT)),
+        ("/api/v1/auth/email/send-verification", RateLimitRule(limit=5, per=Per.HOUR, key=RateKey.USER)),
+    ],
+)
+def test_packaged_table_rate_limits_are_the_spec_ones_on_post_only(
+    packaged: RouteTable, path: str, rule: RateLimitRule
+) -> None:
+    posted = packaged.match("POST", path)
+    assert posted.rate_limit == rule
+    assert packaged.match("GET", path).rate_limit is None
+    assert packaged.match("GET", path).policy == posted.policy
+
+
+def test_packaged_table_limits_no_other_route(packaged: RouteTable) -> None:
+    limited = {route.template for route in packaged.routes if route.rate_limit is not None}
+    assert limited == {
+        "/api/v1/auth/register",
+        "/api/v1/sales-leads",
+        "/api/v1/auth/login",
+        "/api/v1/auth/login/json",
+        "/api/v1/auth/password/forgot",
+        "/api/v1/auth/email/send-verification",
+    }

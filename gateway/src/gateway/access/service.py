@@ -14,8 +14,17 @@ from gateway.access.policy import PolicyKind
 from gateway.entitlements.billing import BillingClient
 from gateway.entitlements.cache import EntitlementCache
 from gateway.entitlements.schemas import Snapshot
+from gateway.ratelimit.service import RateLimits
 from gateway.routing.table import Route
-from shared.auth import AccessClaims, InvalidCredentials, InvalidToken, NotAuthenticated, TokenVerifier
+from shared.auth import (
+    AccessClaims,
+    AuthUnavailable,
+    InvalidCredentials,
+    InvalidToken,
+    KeysUnavailable,
+    NotAuthenticated,
+    TokenVerifier,
+)
 from shared.clock import Clock
 
 
@@ -45,6 +54,7 @@ class Gatekeeper:
         clock: Clock,
         grace_days: int,
         guard_allowlist: frozenset[str],
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.verifier = verifier
         self.cache = cache
@@ -52,20 +62,26 @@ class Gatekeeper:
         self.clock = clock
         self.grace_days = grace_days
         self.guard_allowlist = guard_allowlist
+        self.rate_limits = rate_limits
 
     async def authenticate(self, authorization: str | None) -> AccessClaims:
         token = bearer_token(authorization)
         try:
             return await self.verifier.verify_access(token)
+        except KeysUnavailable:
+            # identity's keys are out of reach: the token is unchecked, not bad (never let it through either)
+            raise AuthUnavailable() from None
         except InvalidToken:
             raise InvalidCredentials() from None
 
     async def admit(self, *, route: Route, path: str, authorization: str | None) -> Admission:
-        """401 → 403 account → 403 admin → 402 subscription → 403 email → 402 feature → 402 limit."""
+        """401 → 429 per user → 403 account → 403 admin → 402 subscription → 403 email → 402 feature → 402 limit."""
         policy = route.policy
         if not policy.needs_token:
             return Admission()
         claims = await self.authenticate(authorization)
+        if self.rate_limits is not None:
+            self.rate_limits.check_user(route, user_id=claims.user_id)
         if policy.needs_account:
             require_account(claims)
         if policy.kind is PolicyKind.ADMIN:

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from gateway.access.service import Gatekeeper
 from gateway.forwarding.proxy import Forwarder, declared_length
+from gateway.ratelimit.service import RateLimits
 from gateway.routing.table import RouteTable
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -18,6 +19,7 @@ class Pipeline:
     table: RouteTable
     gatekeeper: Gatekeeper
     forwarder: Forwarder
+    rate_limits: RateLimits
 
 
 def pipeline(request: Request) -> Pipeline:
@@ -32,7 +34,11 @@ router = APIRouter()
 async def forward(request: Request, steps: Annotated[Pipeline, Depends(pipeline)]) -> Response:
     path = request.scope["path"]
     route = steps.table.match(request.method, path)
-    # rate limits (429) belong here: after the lookup, before the token check (api.md §2)
+    steps.rate_limits.check_client(
+        route,
+        peer=request.client.host if request.client else None,
+        forwarded_for=request.headers.getlist("x-forwarded-for"),
+    )
     declared_length(request, steps.forwarder.max_body_bytes)
     admission = await steps.gatekeeper.admit(
         route=route,

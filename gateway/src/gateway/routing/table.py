@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gateway.access.policy import Policy, parse_policy
+from gateway.ratelimit.rules import RateKey, RateLimitRule
 from gateway.routing.errors import MethodNotAllowed, RouteNotFound, RouteTableError
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -36,6 +37,7 @@ class RouteEntry(BaseModel):
     upstream: Upstream
     policy: Policy
     within_limit: UsageMetric | None = None
+    rate_limit: RateLimitRule | None = None
 
     @field_validator("path")
     @classmethod
@@ -67,6 +69,12 @@ class RouteEntry(BaseModel):
     def _limit_needs_account(self) -> "RouteEntry":
         if self.within_limit is not None and not self.policy.needs_account:
             raise ValueError(f"within_limit on {self.path} needs a tenant, pro or feature policy")
+        return self
+
+    @model_validator(mode="after")
+    def _user_rate_limit_needs_token(self) -> "RouteEntry":
+        if self.rate_limit is not None and self.rate_limit.key is RateKey.USER and not self.policy.needs_token:
+            raise ValueError(f"rate_limit keyed by user on {self.path} needs a policy with a token")
         return self
 
 
@@ -101,6 +109,7 @@ class Route:
     policy: Policy
     within_limit: UsageMetric | None
     specificity: tuple[int, int, int, int]
+    rate_limit: RateLimitRule | None = None
 
     def allows(self, method: str) -> bool:
         return self.methods is None or method in self.methods
@@ -123,20 +132,21 @@ class _Node:
 
 
 class RouteTable:
-    """Most specific match wins; unmatched → 404, matched path with another method → 405."""
+    """Most specific match wins (then one naming the method); unmatched → 404, other method → 405."""
 
     def __init__(self, entries: list[RouteEntry], guard_allowlist: list[str]) -> None:
         self._root = _Node()
         self.routes: list[Route] = []
         self.guard_allowlist = frozenset(guard_allowlist)
-        seen: set[tuple[str, frozenset[str] | None]] = set()
+        seen: dict[str, list[frozenset[str] | None]] = {}
         for entry in entries:
             segments = template_segments(entry.path)
             methods = frozenset(entry.methods) if entry.methods else None
-            key = (entry.path, methods)
-            if key in seen:
-                raise RouteTableError(f"duplicate route {entry.path} {sorted(methods or ['*'])}")
-            seen.add(key)
+            # two entries for one path may not both claim a method: neither would be more specific
+            for other in seen.setdefault(entry.path, []):
+                if (methods is None and other is None) or (methods and other and methods & other):
+                    raise RouteTableError(f"duplicate route {entry.path} {sorted(methods or ['*'])}")
+            seen[entry.path].append(methods)
             route = Route(
                 template=entry.path,
                 methods=methods,
@@ -144,6 +154,7 @@ class RouteTable:
                 policy=entry.policy,
                 within_limit=entry.within_limit,
                 specificity=_specificity(segments),
+                rate_limit=entry.rate_limit,
             )
             self.routes.append(route)
             self._insert(segments, route)
@@ -188,7 +199,8 @@ class RouteTable:
         allowed = [r for r in found if r.allows(method)]
         if not allowed:
             raise MethodNotAllowed()
-        return max(allowed, key=lambda r: r.specificity)
+        # at equal specificity, an entry naming the method beats one for all methods
+        return max(allowed, key=lambda r: (r.specificity, r.methods is not None))
 
 
 def path_segments(path: str) -> list[str] | None:
