@@ -9,6 +9,7 @@ MODULES := shared identity billing onboarding notifications gateway mailcatcher 
 TESTED := shared services/identity services/billing services/onboarding services/notifications gateway \
           deploy/mailcatcher deploy/devstack
 STAMP := $(VENV)/.installed
+OIDC_STAMP := tests/oidc-provider/node_modules/.installed
 
 .PHONY: install run test lint typecheck test-packages test-e2e bench compose-check clean
 
@@ -19,7 +20,12 @@ $(STAMP): requirements.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PA
 	$(BIN)/pip install -q --no-deps $(addprefix -e ,$(PACKAGES))
 	@touch $@
 
-install: $(STAMP)
+# The local OpenID Connect provider (npm `oidc-provider`) the OAuth tests sign in against.
+$(OIDC_STAMP): tests/oidc-provider/package.json tests/oidc-provider/package-lock.json
+	npm ci --prefix tests/oidc-provider --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMP) $(OIDC_STAMP)
 
 ## run: the whole stack in the foreground (databases created, migrations run); Ctrl-C stops it all
 run: install

@@ -18,8 +18,13 @@ from devstack.stack import APPS, SERVICES, Stack, create_databases
 from shared.bus.names import BusNames
 from shared.testing import delete_topology, drop_database, unique_name
 
+from .oidc import OidcProviders, running_providers
+
 LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+# the super admin identity makes sure of at start (config.md BOOTSTRAP_ADMIN_*), for the admin suites
+BOOTSTRAP_ADMIN_EMAIL = "platform-admin@example.com"
+BOOTSTRAP_ADMIN_PASSWORD = "E2e-admin-Pass-42"
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class RunningStack:
         return f"http://127.0.0.1:{self.stack.env[f'{app.upper()}_PORT']}"
 
 
-def stack_environment(infra: Infrastructure, run_id: str) -> dict[str, str]:
+def stack_environment(infra: Infrastructure, run_id: str, oidc: OidcProviders | None = None) -> dict[str, str]:
     from sqlalchemy.engine import make_url
 
     server = make_url(infra.postgres_url)
@@ -89,8 +94,12 @@ def stack_environment(infra: Infrastructure, run_id: str) -> dict[str, str]:
             "RATE_LIMITS_ENABLED": "false",
             "JWT_PRIVATE_KEY_FILE": f"/tmp/{run_id}/jwt_private_key.pem",
             "FRONTEND_URL": "http://spa.test",
+            "BOOTSTRAP_ADMIN_EMAIL": BOOTSTRAP_ADMIN_EMAIL,
+            "BOOTSTRAP_ADMIN_PASSWORD": BOOTSTRAP_ADMIN_PASSWORD,
         }
     )
+    if oidc is not None:
+        env.update(oidc.environment())
     for app in APPS:
         env[f"{app.upper()}_PORT"] = str(free_port())
     for service in SERVICES:
@@ -102,10 +111,17 @@ def stack_environment(infra: Infrastructure, run_id: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-async def running_stack(infrastructure: Infrastructure) -> AsyncIterator[RunningStack]:
+def oidc_providers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProviders]:
+    """Local Google-like and Microsoft-like OpenID providers, running before the stack that uses them."""
+    with running_providers(tmp_path_factory.mktemp("oidc-logs")) as providers:
+        yield providers
+
+
+@pytest.fixture(scope="session")
+async def running_stack(infrastructure: Infrastructure, oidc_providers: OidcProviders) -> AsyncIterator[RunningStack]:
     run_id = unique_name("e2e")
     log_dir = Path(os.environ.get("E2E_LOG_DIR", f"/tmp/{run_id}/logs"))
-    stack = Stack.from_environment(stack_environment(infrastructure, run_id), log_dir=log_dir)
+    stack = Stack.from_environment(stack_environment(infrastructure, run_id, oidc_providers), log_dir=log_dir)
     stack.python = sys.executable
     try:
         await stack.preflight()

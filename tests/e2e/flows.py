@@ -1,5 +1,6 @@
 """What the SPA does, step by step, through the gateway."""
 
+import re
 import uuid
 from typing import Any
 
@@ -56,3 +57,35 @@ async def wait_for_mail(mail: httpx.AsyncClient, email: str, timeout: float = 20
         return found or None
 
     return await poll(arrived, timeout=timeout, interval=0.1, message=f"mail to {email}")
+
+
+def link_in(message: dict[str, Any], path: str) -> str:
+    """The `token` of the first `{FRONTEND_URL}{path}?token=...` link in an email's text part."""
+    found = re.search(re.escape(path) + r"\?token=([A-Za-z0-9_\-]+)", str(message["text"]))
+    assert found, f"no {path} link in: {message['text']!r}"
+    return found.group(1)
+
+
+async def wait_for_mail_with_subject(
+    mail: httpx.AsyncClient, email: str, subject: str, timeout: float = 20.0
+) -> dict[str, Any]:
+    """The newest message to `email` with `subject`, once it has arrived."""
+
+    async def arrived() -> dict[str, Any] | None:
+        matching = [m for m in await messages_to(mail, email) if m.get("subject") == subject]
+        return matching[-1] if matching else None
+
+    return await poll(arrived, timeout=timeout, interval=0.1, message=f"mail {subject!r} to {email}")
+
+
+async def refresh(gateway: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
+    return await gateway.post("/api/v1/auth/refresh", json={"refresh_token": refresh_token})
+
+
+async def register_invited(
+    gateway: httpx.AsyncClient, email: str, account_invite_code: str, name: str = "Tia Mate"
+) -> httpx.Response:
+    return await gateway.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "name": name, "account_invite_code": account_invite_code},
+    )

@@ -6,10 +6,18 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from identity.accounts.router import internal_router as internal_accounts_router
+from identity.accounts.router import router as accounts_router
+from identity.admin import bootstrap
+from identity.admin.router import router as admin_router
 from identity.auth.router import router as auth_router
 from identity.deps import IdentityServices
+from identity.events import build_handlers
+from identity.invites.account_router import router as account_invites_router
+from identity.oauth.router import router as oauth_router
+from identity.platform_codes.router import router as platform_codes_router
 from identity.registration.router import router as registration_router
 from identity.runtime_settings import service as runtime_settings
+from identity.runtime_settings.router import router as runtime_settings_router
 from identity.settings import IdentitySettings, get_settings
 from identity.signing.keys import LocalKeySource, SigningKeys
 from identity.signing.router import router as signing_router
@@ -26,6 +34,15 @@ def _seeder(settings: IdentitySettings) -> Callable[[ServiceRuntime, FastAPI], A
     async def seed(runtime: ServiceRuntime, _: FastAPI) -> None:
         async with transaction(runtime.factory) as session:
             await runtime_settings.seed_missing(session=session, settings=settings)
+        if settings.bootstrap_admin_email and settings.bootstrap_admin_password:
+            async with transaction(runtime.factory) as session:
+                await bootstrap.ensure_super_admin(
+                    session=session,
+                    outbox=runtime.outbox,
+                    email=settings.bootstrap_admin_email,
+                    password=settings.bootstrap_admin_password.get_secret_value(),
+                    now=runtime.clock.now(),
+                )
 
     return seed
 
@@ -39,7 +56,7 @@ def create_app(clock: Clock | None = None) -> FastAPI:
             service="identity",
             settings=settings,
             database_url=settings.identity_database_url,
-            handlers=None,
+            handlers=build_handlers,
             clock=clock,
         ),
         routers=[
@@ -49,6 +66,12 @@ def create_app(clock: Clock | None = None) -> FastAPI:
             signing_router,
             internal_users_router,
             internal_accounts_router,
+            accounts_router,
+            account_invites_router,
+            runtime_settings_router,
+            platform_codes_router,
+            admin_router,
+            oauth_router,
         ],
         on_start=_seeder(settings),
     )

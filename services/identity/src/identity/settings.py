@@ -1,7 +1,15 @@
-from pydantic import Field, field_validator
+from typing import Annotated
 
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
+
+from identity.api_types import Email
+from identity.auth.passwords import password_problem
 from identity.signing.keys import parse_private_keys
 from shared.settings import CommonSettings, load_settings
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 class IdentitySettings(CommonSettings):
@@ -17,6 +25,25 @@ class IdentitySettings(CommonSettings):
     self_serve_enabled: bool = False
     internal_tester_emails: str = ""
     email_verification_enabled: bool = True
+    # OpenID Connect sign-in (identity/oauth): a provider is configured when its client id is set
+    google_client_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
+    google_client_secret: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = None
+    google_oidc_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    ms_client_id: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
+    ms_client_secret: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = None
+    ms_oidc_discovery_url: str = "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
+    oauth_redirect_base: str = "http://localhost:5173"
+    # when both are set, this super admin is made sure of at every start (identity/admin/bootstrap.py)
+    bootstrap_admin_email: Annotated[Email | None, BeforeValidator(_blank_is_none)] = None
+    bootstrap_admin_password: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = None
+
+    @field_validator("bootstrap_admin_password")
+    @classmethod
+    def _bootstrap_password_rules(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = password_problem(value.get_secret_value()) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @field_validator("jwt_private_key")
     @classmethod

@@ -44,3 +44,16 @@ class RefreshTokenRevoked(ApiError):
 
 class InvalidVerificationToken(ApiError):
     detail = "Invalid or expired verification token"
+
+
+class IncorrectCurrentPassword(ApiError):
+    status_code = 401
+    detail = "Incorrect current password"
+
+
+class InvalidResetToken(ApiError):
+    detail = "Invalid or expired reset token"
+
+
+class EmailAlreadyVerified(ApiError):
+    detail = "Email already verified"

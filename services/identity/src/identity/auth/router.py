@@ -1,15 +1,22 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 
-from identity.auth import service
+from identity.auth import reset, service
 from identity.auth.errors import InvalidRefreshToken
 from identity.auth.schemas import (
+    ChangePasswordRequest,
+    ForgotPasswordRequest,
+    ForgotPasswordResponse,
     LoginEmail,
     LoginPassword,
     LoginRequest,
+    LogoutRequest,
     RefreshRequest,
+    ResetPasswordRequest,
+    ResetPasswordResponse,
     TokenPair,
+    VerificationSentResponse,
     VerifyEmailRequest,
     VerifyEmailResponse,
 )
@@ -73,3 +80,64 @@ async def verify_email(body: VerifyEmailRequest, session: Session, services: Ser
         secret=body.token,
         now=services.clock.now(),
     )
+
+
+@router.post("/logout", status_code=204)
+async def logout(
+    claims: CurrentClaims, session: Session, services: Services, body: LogoutRequest | None = None
+) -> Response:
+    await service.logout(
+        session=session,
+        verifier=services.verifier,
+        user_id=claims.user_id,
+        refresh_token=body.refresh_token if body else None,
+        now=services.clock.now(),
+    )
+    return Response(status_code=204)
+
+
+@router.post("/password/change")
+async def change_password(body: ChangePasswordRequest, claims: CurrentClaims, services: Services) -> TokenPair:
+    return await service.change_password(
+        factory=services.factory,
+        issuer=services.issuer,
+        user_id=claims.user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+
+
+@router.post("/password/forgot")
+async def forgot_password(body: ForgotPasswordRequest, services: Services) -> ForgotPasswordResponse:
+    await reset.request_reset(
+        factory=services.factory,
+        outbox=services.outbox,
+        clock=services.clock,
+        frontend_url=services.settings.frontend_url,
+        email=body.email,
+    )
+    return ForgotPasswordResponse()
+
+
+@router.post("/password/reset")
+async def reset_password(body: ResetPasswordRequest, session: Session, services: Services) -> ResetPasswordResponse:
+    await reset.reset_password(
+        session=session,
+        outbox=services.outbox,
+        secret=body.token,
+        new_password=body.new_password,
+        now=services.clock.now(),
+    )
+    return ResetPasswordResponse()
+
+
+@router.post("/email/send-verification")
+async def send_verification(claims: CurrentClaims, session: Session, services: Services) -> VerificationSentResponse:
+    await service.resend_verification(
+        session=session,
+        outbox=services.outbox,
+        user_id=claims.user_id,
+        frontend_url=services.settings.frontend_url,
+        now=services.clock.now(),
+    )
+    return VerificationSentResponse()

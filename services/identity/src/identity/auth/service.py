@@ -1,17 +1,18 @@
-"""Sessions: password login with lockout, token pairs registered by family, refresh rotation with reuse
-detection, and email verification that answers with fresh tokens."""
+"""Sessions: password login with lockout, refresh rotation with reuse detection, logout, password change,
+and email verification (resend, and use that answers with fresh tokens)."""
 
-import uuid
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.auth import lockout
 from identity.auth.errors import (
+    EmailAlreadyVerified,
     IncorrectCredentials,
+    IncorrectCurrentPassword,
     InvalidRefreshToken,
     InvalidVerificationToken,
     RefreshTokenReused,
@@ -19,48 +20,20 @@ from identity.auth.errors import (
     UseOAuthProvider,
 )
 from identity.auth.models import EmailVerificationToken, RefreshToken
-from identity.auth.passwords import verify_password
+from identity.auth.passwords import hash_password, needs_rehash, verify_password
 from identity.auth.schemas import TokenPair, VerifyEmailResponse
-from identity.auth.verification import secret_hash
-from identity.signing.tokens import AccessSubject, TokenIssuer, jti_hash
+from identity.auth.sessions import issue_pair, revoke_all_sessions, revoke_family
+from identity.auth.verification import request_verification, secret_hash
+from identity.signing.tokens import TokenIssuer, jti_hash
 from identity.users import service as users
 from identity.users.errors import InactiveUser
 from identity.users.models import User
-from shared.auth import InvalidToken, TokenVerifier
+from shared.auth import InvalidCredentials, InvalidToken, TokenVerifier
 from shared.bus.outbox import Outbox
 from shared.clock import Clock
 from shared.db import SessionFactory, transaction
 from shared.errors import ApiError
 from shared.events import UserEmailVerified
-
-
-def subject_of(user: User) -> AccessSubject:
-    return AccessSubject(
-        user_id=user.id,
-        account_id=user.account_id,
-        account_role=user.account_role,
-        is_super_admin=user.is_super_admin,
-        email_verified_at=user.email_verified_at,
-        user_created_at=user.created_at,
-    )
-
-
-async def issue_pair(
-    *, session: AsyncSession, issuer: TokenIssuer, user: User, family_id: UUID | None = None
-) -> tuple[TokenPair, RefreshToken]:
-    """Access + refresh token for `user`; the refresh token is registered (new family unless given)."""
-    refresh = issuer.refresh_token(user.id)
-    row = RefreshToken(
-        user_id=user.id,
-        family_id=family_id or uuid.uuid4(),
-        token_hash=jti_hash(refresh.jti),
-        expires_at=refresh.expires_at,
-        created_at=issuer.clock.now(),
-    )
-    session.add(row)
-    await session.flush()
-    pair = TokenPair(access_token=issuer.access_token(subject_of(user)), refresh_token=refresh.token)
-    return pair, row
 
 
 async def login(*, factory: SessionFactory, issuer: TokenIssuer, clock: Clock, email: str, password: str) -> TokenPair:
@@ -78,13 +51,17 @@ async def login(*, factory: SessionFactory, issuer: TokenIssuer, clock: Clock, e
         async with transaction(factory) as session:
             await lockout.record_failure(session=session, email=email, now=now)
         raise IncorrectCredentials()
+    assert user.password_hash is not None  # a user without one was refused above
+    upgraded = await hash_password(password) if needs_rehash(user.password_hash) else None
     async with transaction(factory) as session:
-        current = await session.get(User, user.id)
+        current = await session.get(User, user.id, with_for_update=True)
         if current is None:
             raise IncorrectCredentials()
         if not current.is_active:
             raise InactiveUser()
         await lockout.reset(session=session, email=email)
+        if upgraded is not None and current.password_hash == user.password_hash:
+            current.password_hash = upgraded
         pair, _ = await issue_pair(session=session, issuer=issuer, user=current)
     return pair
 
@@ -102,10 +79,8 @@ async def _rotate(
         if row.revoked_reason != "rotated":
             raise RefreshTokenRevoked()
         # a rotated token came back: someone holds a copy, so the whole family dies
-        await session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.family_id == row.family_id, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=now, revoked_reason="reuse_detected")
+        await revoke_family(
+            session=session, user_id=row.user_id, family_id=row.family_id, reason="reuse_detected", now=now
         )
         return RefreshTokenReused()
     if row.expires_at <= now:
@@ -170,4 +145,83 @@ async def verify_email(
         refresh_token=pair.refresh_token,
         email_verified_at=user.email_verified_at.isoformat(),
         already_verified=already_verified,
+    )
+
+
+async def _family_of(
+    *, session: AsyncSession, verifier: TokenVerifier, user_id: UUID, refresh_token: str
+) -> UUID | None:
+    """The family of `refresh_token` when it is a refresh token of `user_id`, else None."""
+    try:
+        claims = await verifier.verify(refresh_token, "refresh")
+    except InvalidToken:
+        return None
+    row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == jti_hash(str(claims.get("jti")))))
+    if row is None or row.user_id != user_id:
+        return None
+    return row.family_id
+
+
+async def logout(
+    *, session: AsyncSession, verifier: TokenVerifier, user_id: UUID, refresh_token: str | None, now: datetime
+) -> None:
+    """End the session of `refresh_token` (its whole family) when it is the caller's; without one, or
+    with one that is not the caller's, end every session of the caller. Access tokens live on until expiry."""
+    family_id = None
+    if refresh_token:
+        family_id = await _family_of(session=session, verifier=verifier, user_id=user_id, refresh_token=refresh_token)
+    if family_id is not None:
+        await revoke_family(session=session, user_id=user_id, family_id=family_id, reason="logout", now=now)
+    else:
+        await revoke_all_sessions(session=session, user_id=user_id, reason="logout", now=now)
+
+
+async def change_password(
+    *,
+    factory: SessionFactory,
+    issuer: TokenIssuer,
+    user_id: UUID,
+    current_password: str,
+    new_password: str,
+) -> TokenPair:
+    """Replace the password after checking the current one; every older session ends and a new family
+    is answered. A wrong current password counts towards the login lockout of the user's email (committed
+    before the error), so a stolen access token cannot be used to guess the password without limit."""
+    now = issuer.clock.now()
+    async with transaction(factory) as session:
+        user = await users.token_holder(session=session, user_id=user_id)
+        if user.password_hash is None:
+            raise UseOAuthProvider(await users.oauth_providers(session=session, user_id=user.id))
+        await lockout.refuse_if_locked(session=session, email=user.email, now=now)
+        email, checked_hash = user.email, user.password_hash
+    if not await verify_password(checked_hash, current_password):
+        async with transaction(factory) as session:
+            await lockout.record_failure(session=session, email=email, now=now)
+        raise IncorrectCurrentPassword()
+    new_hash = await hash_password(new_password)
+    async with transaction(factory) as session:
+        current = await session.get(User, user_id, with_for_update=True)
+        if current is None:
+            raise InvalidCredentials()
+        if not current.is_active:
+            raise InactiveUser()
+        if current.password_hash != checked_hash:
+            # changed or reset by another request since it was checked: the given password is stale
+            raise IncorrectCurrentPassword()
+        current.password_hash = new_hash
+        await revoke_all_sessions(session=session, user_id=user_id, reason="password_changed", now=now)
+        await lockout.reset(session=session, email=email)
+        pair, _ = await issue_pair(session=session, issuer=issuer, user=current)
+    return pair
+
+
+async def resend_verification(
+    *, session: AsyncSession, outbox: Outbox, user_id: UUID, frontend_url: str, now: datetime
+) -> None:
+    """A new verification token and its email; earlier unused tokens stay valid until they expire."""
+    user = await users.token_holder(session=session, user_id=user_id)
+    if user.email_verified_at is not None:
+        raise EmailAlreadyVerified()
+    await request_verification(
+        session=session, outbox=outbox, user=user, frontend_url=frontend_url, now=now, reason="resend"
     )

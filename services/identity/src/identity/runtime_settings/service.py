@@ -4,14 +4,19 @@ Rows are created from the environment the first time the service starts; afterwa
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity.audit import service as audit
 from identity.runtime_settings.models import RuntimeSetting
 from identity.settings import IdentitySettings
+from shared.bus.outbox import Outbox
+from shared.events import SettingsChanged
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,67 @@ async def current(*, session: AsyncSession, settings: IdentitySettings) -> Runti
         internal_tester_emails=tuple(str(e).lower() for e in values["internal_tester_emails"]),
         email_verification_enabled=bool(values["email_verification_enabled"]),
     )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """All four values plus who changed them last and when (the latest row wins)."""
+
+    values: dict[str, Any]
+    updated_at: datetime | None
+    updated_by: UUID | None
+
+
+def _snapshot(values: dict[str, Any], rows: list[RuntimeSetting]) -> Snapshot:
+    latest = max(rows, key=lambda row: row.updated_at, default=None)
+    return Snapshot(
+        values=values,
+        updated_at=latest.updated_at if latest else None,
+        updated_by=latest.updated_by if latest else None,
+    )
+
+
+async def snapshot(*, session: AsyncSession, settings: IdentitySettings) -> Snapshot:
+    rows = list((await session.scalars(select(RuntimeSetting))).all())
+    values = initial_values(settings) | {row.key: row.value for row in rows}
+    return _snapshot(values, rows)
+
+
+async def change(
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    settings: IdentitySettings,
+    changes: dict[str, Any],
+    actor_id: UUID,
+    now: datetime,
+) -> Snapshot:
+    """Apply `changes` (already normalised); each key whose value really changes gets its row, an audit
+    entry, and a place in one `identity.settings.changed`. Rows are locked so concurrent edits queue."""
+    rows = {row.key: row for row in (await session.scalars(select(RuntimeSetting).with_for_update())).all()}
+    values = initial_values(settings) | {key: row.value for key, row in rows.items()}
+    changed: dict[str, dict[str, Any]] = {}
+    for key, new in changes.items():
+        old = values[key]
+        if old == new:
+            continue
+        changed[key] = {"old": old, "new": new}
+        values[key] = new
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = RuntimeSetting(key=key)
+            session.add(row)
+        row.value = new
+        row.updated_at = now
+        row.updated_by = actor_id
+        await audit.record(
+            session=session,
+            actor_id=actor_id,
+            action="settings.update",
+            entity_type="runtime_setting",
+            entity_id=key,
+            details={"before": {key: old}, "after": {key: new}},
+        )
+    if changed:
+        await outbox.add(session, SettingsChanged(changed=changed, settings=dict(values), changed_by=actor_id))
+    return _snapshot(values, list(rows.values()))

@@ -1,5 +1,6 @@
 """Users: lookups and the shapes other parts of the system see."""
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -7,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.users.errors import InactiveUser, UserNotFound
 from identity.users.models import OAuthIdentity, User
-from identity.users.schemas import InternalUser, UserResponse
+from identity.users.schemas import InternalUser, UserResponse, UserUpdate
 from shared.auth import InvalidCredentials
 
 
@@ -39,6 +40,20 @@ async def token_holder(*, session: AsyncSession, user_id: UUID) -> User:
         raise InvalidCredentials()
     if not user.is_active:
         raise InactiveUser()
+    return user
+
+
+async def update_profile(*, session: AsyncSession, user_id: UUID, update: UserUpdate, now: datetime) -> User:
+    """Apply the fields present in `update` to the token's user; `updated_at` moves only on a real change."""
+    user = await token_holder(session=session, user_id=user_id)
+    changed = False
+    for field, value in update.changes().items():
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed = True
+    if changed:
+        user.updated_at = now
+        await session.flush()
     return user
 
 

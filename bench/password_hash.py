@@ -1,0 +1,58 @@
+"""How expensive identity's password hashing is on this machine.
+
+Prints argon2id hashes per second and verifications per second with the parameters of
+`identity.auth.passwords`, and how many times slower one verification is than one SHA-256 of the same
+password, both measured in this run (so the ratio, not the absolute numbers, is what compares across
+machines).
+
+    .venv/bin/python bench/password_hash.py [--seconds 3]
+"""
+
+import argparse
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+
+from identity.auth.passwords import MEMORY_COST_KIB, PARALLELISM, TIME_COST, password_hasher
+
+PASSWORD = secrets.token_urlsafe(18)  # a realistic length; its value does not matter
+
+
+def rate(operation: Callable[[], object], seconds: float) -> tuple[int, float]:
+    """Run `operation` repeatedly for about `seconds`; returns (runs, elapsed seconds)."""
+    operation()  # warm up (first allocation of the argon2 memory, caches)
+    runs = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+    while True:
+        operation()
+        runs += 1
+        now = time.perf_counter()
+        if now >= deadline:
+            return runs, now - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time spent on each measurement")
+    args = parser.parse_args()
+
+    hasher = password_hasher()
+    stored = hasher.hash(PASSWORD)
+    encoded = PASSWORD.encode()
+    hashes, hash_time = rate(lambda: hasher.hash(PASSWORD), args.seconds)
+    verifies, verify_time = rate(lambda: hasher.verify(stored, PASSWORD), args.seconds)
+    baseline, baseline_time = rate(lambda: hashlib.sha256(encoded).digest(), min(args.seconds, 1.0))
+
+    per_verify = verify_time / verifies
+    per_sha256 = baseline_time / baseline
+    print(f"argon2id time_cost={TIME_COST} memory_cost={MEMORY_COST_KIB} KiB parallelism={PARALLELISM}")
+    print(f"hash:     {hashes / hash_time:10.1f} hashes/s   ({hash_time / hashes * 1000:.1f} ms each)")
+    print(f"verify:   {verifies / verify_time:10.1f} verifies/s ({per_verify * 1000:.1f} ms each)")
+    print(f"sha256:   {baseline / baseline_time:10.1f} hashes/s   ({per_sha256 * 1e6:.2f} us each, baseline)")
+    print(f"verify / sha256 time ratio: {per_verify / per_sha256:,.0f}x")
+
+
+if __name__ == "__main__":
+    main()
