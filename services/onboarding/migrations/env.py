@@ -1,6 +1,7 @@
 from alembic import context
 
-import onboarding.progress.models  # noqa: F401  (registers the tables on the metadata)
+import onboarding.progress.models
+import onboarding.sales.models  # noqa: F401  (each import registers its tables on the metadata)
 from onboarding.db import metadata
 from onboarding.settings import OnboardingSettings
 from shared.bus.tables import bus_metadata

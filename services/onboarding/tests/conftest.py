@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.db import SessionFactory
 from shared.testing import (
     TestSigner,
     applied_environment,
@@ -50,3 +51,9 @@ async def app(database_url: str, signer: TestSigner, environment: dict[str, str]
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app, "onboarding") as c:
         yield c
+
+
+@pytest.fixture
+def db(app: Any) -> SessionFactory:
+    factory: SessionFactory = app.state.runtime.factory
+    return factory

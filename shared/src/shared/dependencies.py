@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.bus.outbox import Outbox
+
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A request-scoped transaction: committed when the handler returns, rolled back on error."""
@@ -24,3 +26,12 @@ def request_now(request: Request) -> datetime:
 # on the row being there, and a failed commit becomes an error answer rather than a false success.
 Session = Annotated[AsyncSession, Depends(request_session, scope="function")]
 Now = Annotated[datetime, Depends(request_now)]
+
+
+def request_outbox(request: Request) -> Outbox:
+    """The service's outbox: events written through it commit with the request's transaction."""
+    outbox: Outbox = request.app.state.runtime.outbox
+    return outbox
+
+
+EventOutbox = Annotated[Outbox, Depends(request_outbox)]

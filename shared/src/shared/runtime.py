@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from shared.auth import JwksCache, TokenVerifier
 from shared.bus.broker import Publisher
 from shared.bus.consumer import Handler, InboxConsumer
-from shared.bus.names import BusNames
+from shared.bus.names import RETRY_DELAYS_MS, BusNames
 from shared.bus.outbox import Outbox
 from shared.bus.relay import OutboxRelay
 from shared.clock import Clock, SystemClock
@@ -34,9 +34,11 @@ class ServiceRuntime:
         handlers: Mapping[str, Handler[Any]] | Callable[["ServiceRuntime"], Mapping[str, Handler[Any]]] | None = None,
         clock: Clock | None = None,
         max_attempts: int | None = None,
+        retry_delays_ms: tuple[tuple[str, int], ...] = RETRY_DELAYS_MS,
     ) -> None:
         """`handlers` may be a function of the runtime, for handlers that need its outbox or clock;
-        `max_attempts` overrides EVENT_MAX_ATTEMPTS (notifications uses EMAIL_MAX_ATTEMPTS)."""
+        `max_attempts` overrides EVENT_MAX_ATTEMPTS (notifications uses EMAIL_MAX_ATTEMPTS); `retry_delays_ms`
+        replaces the delay queues of events.md (tests use short ones, under a namespace of their own)."""
         self.service = service
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -62,6 +64,7 @@ class ServiceRuntime:
                 handlers=handlers,
                 clock=self.clock,
                 max_attempts=max_attempts or settings.event_max_attempts,
+                retry_delays_ms=retry_delays_ms,
             )
             if handlers
             else None

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from identity import onboarding_sync
 from identity.invites import account_handlers
 from shared.bus.consumer import Handler
 from shared.runtime import ServiceRuntime
@@ -11,4 +12,5 @@ def build_handlers(runtime: ServiceRuntime) -> dict[str, Handler[Any]]:
     """The handlers by routing key; `runtime` gives handlers that publish their outbox and clock."""
     return {
         **account_handlers.HANDLERS,
+        **onboarding_sync.build_handlers(runtime.outbox),
     }

@@ -7,6 +7,7 @@ from sqlalchemy.pool import NullPool
 from notifications.emails.events import build_handlers
 from notifications.emails.providers import build_provider
 from notifications.emails.rendering import Renderer
+from notifications.emails.router import router as emails_router
 from notifications.emails.service import Courier
 from notifications.settings import get_settings
 from shared.bus.outbox import Outbox
@@ -37,7 +38,7 @@ def create_app() -> FastAPI:
             handlers=build_handlers(courier),
             clock=clock,
         ),
-        routers=[],
+        routers=[emails_router],
     )
     app.state.courier = courier
     return app

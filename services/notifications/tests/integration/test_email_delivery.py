@@ -2,80 +2,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import pytest
 from conftest import RecordingSmtp, free_port
-from sqlalchemy import select, text
+from messages import address, envelope_of, message_row, outbox_events, publish, queue_depth, verification_requested
+from sqlalchemy import text
 
 from notifications.emails.events import email_verification
 from notifications.emails.models import EmailMessage
 from notifications.emails.providers import SmtpProvider, TransientProviderError
 from notifications.emails.service import Courier
-from shared.bus.broker import build_message
-from shared.events import EmailVerificationRequested, Envelope, EventData, TrialEnding
+from shared.events import EmailVerificationRequested, TrialEnding
 from shared.testing import poll
-
-
-def envelope_of(event_type: str, data: EventData) -> Envelope:
-    return Envelope(
-        id=uuid.uuid4(),
-        type=event_type,
-        occurred_at=datetime.now(UTC),
-        producer="identity",
-        correlation_id="test",
-        data=data.model_dump(mode="json"),
-    )
-
-
-def verification_requested(email: str, name: str = "Ada") -> Envelope:
-    token = uuid.uuid4().hex
-    return envelope_of(
-        "identity.email_verification.requested",
-        EmailVerificationRequested(
-            user_id=uuid.uuid4(),
-            email=email,
-            name=name,
-            verification_url=f"http://localhost:5173/verify-email?token={token}",
-            expires_at=datetime.now(UTC) + timedelta(hours=24),
-            reason="register",
-        ),
-    )
-
-
-def address() -> str:
-    return f"user-{uuid.uuid4().hex[:12]}@example.com"
-
-
-async def publish(app: Any, envelope: Envelope) -> None:
-    runtime = app.state.runtime
-    await runtime.publisher.publish(build_message(envelope.model_dump(mode="json"), {}), envelope.type)
-
-
-async def message_row(app: Any, key: str) -> EmailMessage | None:
-    async with app.state.runtime.factory() as session:
-        row: EmailMessage | None = (
-            await session.execute(select(EmailMessage).where(EmailMessage.idempotency_key == key))
-        ).scalar_one_or_none()
-        return row
-
-
-async def outbox_events(app: Any, event_type: str, source_event_id: uuid.UUID) -> list[dict[str, Any]]:
-    async with app.state.runtime.factory() as session:
-        rows = await session.execute(
-            text(
-                "SELECT envelope FROM outbox WHERE type = :type AND envelope -> 'data' ->> 'source_event_id' = :source"
-            ),
-            {"type": event_type, "source": str(source_event_id)},
-        )
-        return [row[0] for row in rows]
-
-
-async def queue_depth(app: Any, queue: str) -> int:
-    connection = await aio_pika.connect(app.state.runtime.settings.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, passive=True)
-        return int(declared.declaration_result.message_count or 0)
 
 
 async def test_verification_requested_sends_the_verification_email(app: Any, mailbox: RecordingSmtp) -> None:

@@ -50,9 +50,10 @@ async def test_resend_overload_or_outage_is_transient(status: int) -> None:
         await resend_answering(status, {"message": "busy"}, []).send(EMAIL)
 
 
-async def test_resend_validation_error_is_permanent() -> None:
-    with pytest.raises(PermanentProviderError):
-        await resend_answering(422, {"message": "invalid to"}, []).send(EMAIL)
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
+async def test_resend_4xx_other_than_429_is_permanent(status: int) -> None:
+    with pytest.raises(PermanentProviderError, match=f"rejected by resend \\({status}\\)"):
+        await resend_answering(status, {"message": "invalid to"}, []).send(EMAIL)
 
 
 def test_mime_message_has_both_bodies_and_the_headers() -> None:

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from onboarding.progress import events as progress_events
 from onboarding.progress.router import router as progress_router
+from onboarding.sales.router import router as sales_router
 from onboarding.settings import get_settings
 from shared.runtime import ServiceRuntime, create_service_app
 
@@ -18,5 +19,5 @@ def create_app() -> FastAPI:
             database_url=settings.onboarding_database_url,
             handlers=progress_events.HANDLERS,
         ),
-        routers=[progress_router],
+        routers=[progress_router, sales_router],
     )

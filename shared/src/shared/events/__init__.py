@@ -24,7 +24,7 @@ from shared.events.identity import (
     UserEmailVerified,
     UserRegistered,
 )
-from shared.events.notifications import EmailFailed, EmailSent
+from shared.events.notifications import EmailFailed, EmailRetryRequested, EmailSent
 from shared.events.onboarding import (
     OnboardingDismissed,
     OnboardingStepCompleted,
@@ -58,6 +58,7 @@ EVENT_MODELS: dict[str, type[EventData]] = {
     "sales.lead.created": SalesLeadCreated,
     "notifications.email.sent": EmailSent,
     "notifications.email.failed": EmailFailed,
+    "notifications.email.retry_requested": EmailRetryRequested,
     "product.activity.recorded": ActivityRecorded,
 }
 """Event type → model of its `data` at version 1 (the only version so far)."""
@@ -72,6 +73,7 @@ __all__ = [
     "ActivityRecorded",
     "ActivityTotals",
     "EmailFailed",
+    "EmailRetryRequested",
     "EmailSent",
     "EmailVerificationRequested",
     "Envelope",

@@ -30,3 +30,12 @@ class EmailFailed(EventData):
     source_event_type: str | None = None
     context: dict[str, Any] = {}
     failed_at: datetime
+
+
+class EmailRetryRequested(EventData):
+    """Internal to notifications (beyond events.md): an admin asked to resend a failed or stuck email;
+    going through the outbox and the consumer keeps the retry crash-safe and under the normal retry policy."""
+
+    message_id: UUID
+    requested_by: UUID | None = None
+    requested_at: datetime

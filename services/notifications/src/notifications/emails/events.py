@@ -1,4 +1,5 @@
-"""Handlers of the events notifications consumes (events.md §4): each names the email it asks for."""
+"""Handlers of the events notifications consumes (events.md §4): each names the email it asks for.
+Plus the one event notifications sends itself: an admin's retry of a message (`EmailRetryRequested`)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifications.emails.service import Courier, EmailRequest
 from shared.bus.consumer import Handler
 from shared.events import (
+    EmailRetryRequested,
     EmailVerificationRequested,
     Envelope,
     EventData,
@@ -23,6 +25,8 @@ from shared.events import (
 )
 
 D = TypeVar("D", bound=EventData)
+
+RETRY_REQUESTED = "notifications.email.retry_requested"
 
 
 def when(moment: datetime | None) -> str | None:
@@ -157,8 +161,16 @@ def handler(courier: Courier, model: type[D], compose: Callable[[D, str], EmailR
     return Handler(model, apply)
 
 
+def retry_handler(courier: Courier) -> Handler[EmailRetryRequested]:
+    async def apply(session: AsyncSession, envelope: Envelope, data: EmailRetryRequested) -> None:
+        await courier.redeliver(session, data.message_id)
+
+    return Handler(EmailRetryRequested, apply)
+
+
 def build_handlers(courier: Courier) -> dict[str, Handler[Any]]:
     return {
+        RETRY_REQUESTED: retry_handler(courier),
         "identity.email_verification.requested": handler(courier, EmailVerificationRequested, email_verification),
         "identity.password_reset.requested": handler(courier, PasswordResetRequested, password_reset),
         "identity.invite.created": handler(courier, InviteCreated, account_invite),

@@ -96,6 +96,10 @@ class SmtpProvider:
             if all(error.code >= 500 for error in exc.recipients):
                 raise PermanentProviderError("invalid_recipient") from None
             raise TransientProviderError(f"smtp deferred the recipient: {exc.recipients[0].code}") from None
+        except aiosmtplib.SMTPDataError as exc:
+            if exc.code >= 500:
+                raise PermanentProviderError(f"smtp refused the message: {exc.code} {exc.message}"[:300]) from None
+            raise TransientProviderError(f"smtp deferred the message: {exc.code} {exc.message}"[:300]) from None
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise TransientProviderError(f"smtp {type(exc).__name__}: {exc}") from None
         return str(message["Message-ID"])
@@ -129,8 +133,9 @@ class ResendProvider:
         if response.is_success:
             message_id = response.json().get("id")
             return str(message_id) if message_id else None
-        if response.status_code in (400, 422):
-            raise PermanentProviderError(f"rejected by resend: {response.text[:200]}")
+        if 400 <= response.status_code < 500 and response.status_code != 429:
+            # bad request, bad key, unknown domain: sending the same email again cannot help
+            raise PermanentProviderError(f"rejected by resend ({response.status_code}): {response.text[:200]}")
         raise TransientProviderError(f"resend answered {response.status_code}")
 
 

@@ -5,17 +5,22 @@ attempt is claimed (row inserted `queued`, `attempts` + 1) and a transient failu
 transactions of their own that survive the rollback; the success (`sent` + `notifications.email.sent`)
 commits with the inbox row. A crash between the provider's acceptance and that commit sends again on
 redelivery: delivery is at least once, never silently lost.
+
+Two deliveries of one message (an admin's retry beside a replayed trigger event) never send at the same
+time: each attempt holds an advisory lock on the idempotency key from its claim until its outcome is
+written, and the outcome's row lock makes the next one wait for that commit (and then see `sent`).
 """
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +44,9 @@ REDACTED = "redacted"
 TOKEN_BEARING_KEYS = frozenset(
     {"verification_url", "reset_url", "accept_url", "register_url", "unsubscribe_url", "code"}
 )
+# the trigger's context for notifications.email.sent/failed, kept beside the template values so a
+# retry days later still tells identity which invite its email was for
+EVENT_CONTEXT_KEY = "_event_context"
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,15 @@ def redact(values: Mapping[str, Any]) -> dict[str, Any]:
     return redacted
 
 
+def event_context(message: EmailMessage) -> dict[str, Any]:
+    stored = message.context.get(EVENT_CONTEXT_KEY)
+    return dict(stored) if isinstance(stored, dict) else {}
+
+
+def template_values(message: EmailMessage) -> dict[str, Any]:
+    return {k: v for k, v in message.context.items() if k != EVENT_CONTEXT_KEY}
+
+
 class Courier:
     """Sends the email an event asks for, at most once per idempotency key as far as it can know."""
 
@@ -108,18 +125,67 @@ class Courier:
         """Apply the delivery rules in the consumer's transaction `session`; raises TransientProviderError
         after recording the failed attempt, so the consumer retries (or dead-letters) the event."""
         key = f"{request.template}:{envelope.id}"
+        values = {**request.values, EVENT_CONTEXT_KEY: request.event_context}
         to_email = valid_address(request.to_email)
         if to_email is None:
-            await self._fail_at_once(session, envelope, request, key, "invalid_recipient", publish=True)
+            row = self._new_row(envelope, request, key, request.to_email or "", values)
+            await self._fail_at_once(session, row, "invalid_recipient", publish=True)
             return
-        if request.category == "reminders" and await self._is_suppressed(session, to_email, request.category):
-            await self._fail_at_once(session, envelope, request, key, "suppressed", publish=False)
+        row = self._new_row(envelope, request, key, to_email, values)
+        if request.category == "reminders" and await self.is_suppressed(session, to_email, request.category):
+            await self._fail_at_once(session, row, "suppressed", publish=False)
             return
-        message = await self._claim_attempt(envelope, request, key, to_email)
-        if message is None:
+        await self._attempt(session, key, new_row=row)
+
+    async def redeliver(self, session: AsyncSession, message_id: UUID) -> None:
+        """Send again a message an admin put back in the queue, by the same rules and attempt path as
+        the first delivery; nothing happens unless it is still `queued`."""
+        message = (
+            await session.execute(select(EmailMessage).where(EmailMessage.id == message_id))
+        ).scalar_one_or_none()
+        if message is None or message.status != "queued":
             return
-        rendered = self.renderer.render(message.template, message.context)
-        outgoing = OutgoingEmail(
+        if valid_address(message.to_email) is None:
+            await self._mark_failed(session, message, "invalid_recipient")
+            return
+        if message.category == "reminders" and await self.is_suppressed(session, message.to_email, message.category):
+            await self._mark_failed(session, message, "suppressed", publish=False)
+            return
+        await self._attempt(session, message.idempotency_key)
+
+    async def is_suppressed(self, session: AsyncSession, email: str, category: str) -> bool:
+        found = await session.execute(
+            select(EmailSuppression.email).where(
+                EmailSuppression.email == email.lower(), EmailSuppression.category == category
+            )
+        )
+        return found.first() is not None
+
+    async def _attempt(self, session: AsyncSession, key: str, new_row: dict[str, Any] | None = None) -> None:
+        async with self._exclusive(key):
+            message = await self._claim_attempt(key, new_row)
+            if message is None:
+                return
+            try:
+                provider_message_id = await self.provider.send(self._outgoing(message))
+            except PermanentProviderError as exc:
+                await self._mark_failed(session, message, exc.reason)
+                return
+            except TransientProviderError as exc:
+                await self._record_transient_failure(message.id, str(exc))
+                raise
+            await self._mark_sent(session, message, provider_message_id)
+
+    @asynccontextmanager
+    async def _exclusive(self, key: str) -> AsyncIterator[None]:
+        """One attempt at a time per idempotency key, released when the attempt's outcome is written."""
+        async with self.bookkeeping() as guard, guard.begin():
+            await guard.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+            yield
+
+    def _outgoing(self, message: EmailMessage) -> OutgoingEmail:
+        rendered = self.renderer.render(message.template, template_values(message))
+        return OutgoingEmail(
             sender=self.settings.email_from,
             to=message.to_email,
             subject=rendered.subject,
@@ -128,15 +194,6 @@ class Courier:
             reply_to=message.reply_to,
             headers=self._list_unsubscribe(message.unsubscribe_token),
         )
-        try:
-            provider_message_id = await self.provider.send(outgoing)
-        except PermanentProviderError as exc:
-            await self._mark_failed(session, envelope, request, message, exc.reason)
-            return
-        except TransientProviderError as exc:
-            await self._record_transient_failure(envelope, request, message.id, str(exc))
-            raise
-        await self._mark_sent(session, envelope, request, message, provider_message_id)
 
     def _unsubscribe_url(self, token: str) -> str:
         return f"{self.settings.frontend_url.rstrip('/')}/unsubscribe?token={token}"
@@ -146,12 +203,6 @@ class Courier:
             return {}
         url = f"{self.settings.public_api_url.rstrip('/')}/api/v1/email/unsubscribe?token={token}"
         return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-    async def _is_suppressed(self, session: AsyncSession, email: str, category: str) -> bool:
-        found = await session.execute(
-            select(EmailSuppression.email).where(EmailSuppression.email == email, EmailSuppression.category == category)
-        )
-        return found.first() is not None
 
     def _new_row(
         self, envelope: Envelope, request: EmailRequest, key: str, to_email: str, values: dict[str, Any]
@@ -164,63 +215,43 @@ class Courier:
             "category": request.category,
             "to_email": to_email[:255],
             "reply_to": valid_address(request.reply_to),
-            "subject": self.renderer.subject(request.template, values)[:500],
+            "subject": self.renderer.subject(request.template, request.values)[:500],
             "context": values,
         }
 
-    async def _fail_at_once(
-        self,
-        session: AsyncSession,
-        envelope: Envelope,
-        request: EmailRequest,
-        key: str,
-        reason: str,
-        *,
-        publish: bool,
-    ) -> None:
-        now = self.clock.now()
-        row = self._new_row(envelope, request, key, request.to_email or "", dict(request.values))
-        inserted = await session.execute(
+    async def _fail_at_once(self, session: AsyncSession, row: dict[str, Any], reason: str, *, publish: bool) -> None:
+        inserted = await session.scalars(
             pg_insert(EmailMessage)
-            .values(**row, status="failed", last_error=reason, updated_at=now)
+            .values(**row, status="failed", last_error=reason, updated_at=self.clock.now())
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(EmailMessage.id)
+            .returning(EmailMessage)
         )
-        message_id = inserted.scalar_one_or_none()
-        if message_id is not None and publish:
-            await self.outbox.add(
-                session,
-                self._failed_event(envelope, request, message_id, key, row["to_email"], 0, reason),
-            )
+        message = inserted.one_or_none()
+        if message is not None and publish:
+            await self.outbox.add(session, self._failed_event(message, reason))
 
-    async def _claim_attempt(
-        self, envelope: Envelope, request: EmailRequest, key: str, to_email: str
-    ) -> EmailMessage | None:
+    async def _claim_attempt(self, key: str, new_row: dict[str, Any] | None) -> EmailMessage | None:
         """Insert the `queued` row (first delivery) and count this attempt, committed at once;
         None when the key is already `sent` or `failed` (a redelivery must not send again)."""
-        values = dict(request.values)
-        token = None
-        if request.category == "reminders":
-            token = secrets.token_urlsafe(32)
-            values["unsubscribe_url"] = self._unsubscribe_url(token)
         async with self.bookkeeping() as side, side.begin():
-            await side.execute(
-                pg_insert(EmailMessage)
-                .values(**self._new_row(envelope, request, key, to_email, values), unsubscribe_token=token)
-                .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            )
+            if new_row is not None:
+                await side.execute(
+                    pg_insert(EmailMessage).values(**new_row).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                )
             message = (
                 await side.execute(select(EmailMessage).where(EmailMessage.idempotency_key == key).with_for_update())
-            ).scalar_one()
-            if message.status != "queued":
+            ).scalar_one_or_none()
+            if message is None or message.status != "queued":
                 return None
+            if message.category == "reminders" and message.unsubscribe_token is None:
+                token = secrets.token_urlsafe(32)
+                message.unsubscribe_token = token
+                message.context = {**message.context, "unsubscribe_url": self._unsubscribe_url(token)}
             message.attempts += 1
             message.updated_at = self.clock.now()
         return message
 
-    async def _record_transient_failure(
-        self, envelope: Envelope, request: EmailRequest, message_id: UUID, error: str
-    ) -> None:
+    async def _record_transient_failure(self, message_id: UUID, error: str) -> None:
         """Store the error (committed, whatever the inbox transaction does); at EMAIL_MAX_ATTEMPTS the
         message is `failed` and `notifications.email.failed` is published."""
         async with self.bookkeeping() as side, side.begin():
@@ -231,42 +262,20 @@ class Courier:
             message.updated_at = self.clock.now()
             if message.attempts >= self.settings.email_max_attempts:
                 message.status = "failed"
-                await self.outbox.add(
-                    side,
-                    self._failed_event(
-                        envelope,
-                        request,
-                        message.id,
-                        message.idempotency_key,
-                        message.to_email,
-                        message.attempts,
-                        message.last_error,
-                    ),
-                )
+                await self.outbox.add(side, self._failed_event(message, message.last_error))
 
     async def _mark_failed(
-        self, session: AsyncSession, envelope: Envelope, request: EmailRequest, message: EmailMessage, reason: str
+        self, session: AsyncSession, message: EmailMessage, reason: str, *, publish: bool = True
     ) -> None:
         await session.execute(
             update(EmailMessage)
             .where(EmailMessage.id == message.id)
             .values(status="failed", last_error=reason, updated_at=self.clock.now())
         )
-        await self.outbox.add(
-            session,
-            self._failed_event(
-                envelope, request, message.id, message.idempotency_key, message.to_email, message.attempts, reason
-            ),
-        )
+        if publish:
+            await self.outbox.add(session, self._failed_event(message, reason))
 
-    async def _mark_sent(
-        self,
-        session: AsyncSession,
-        envelope: Envelope,
-        request: EmailRequest,
-        message: EmailMessage,
-        provider_message_id: str | None,
-    ) -> None:
+    async def _mark_sent(self, session: AsyncSession, message: EmailMessage, provider_message_id: str | None) -> None:
         now = self.clock.now()
         await session.execute(
             update(EmailMessage)
@@ -288,31 +297,22 @@ class Courier:
                 to_email=message.to_email,
                 provider_message_id=provider_message_id,
                 sent_at=now,
-                source_event_id=envelope.id,
-                source_event_type=envelope.type,
-                context=request.event_context,
+                source_event_id=message.event_id,
+                source_event_type=message.event_type,
+                context=event_context(message),
             ),
         )
 
-    def _failed_event(
-        self,
-        envelope: Envelope,
-        request: EmailRequest,
-        message_id: UUID,
-        key: str,
-        to_email: str,
-        attempts: int,
-        last_error: str | None,
-    ) -> EmailFailed:
+    def _failed_event(self, message: EmailMessage, last_error: str | None) -> EmailFailed:
         return EmailFailed(
-            message_id=message_id,
-            idempotency_key=key,
-            template=request.template,
-            to_email=to_email,
-            attempts=attempts,
+            message_id=message.id,
+            idempotency_key=message.idempotency_key,
+            template=message.template,
+            to_email=message.to_email,
+            attempts=message.attempts,
             last_error=last_error,
-            source_event_id=envelope.id,
-            source_event_type=envelope.type,
-            context=request.event_context,
+            source_event_id=message.event_id,
+            source_event_type=message.event_type,
+            context=event_context(message),
             failed_at=self.clock.now(),
         )

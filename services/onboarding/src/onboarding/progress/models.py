@@ -48,6 +48,9 @@ class ShopProfile(Base):
     invited_teammate_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     connected_psa_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[UUID | None] = mapped_column()
+    # ordering keys (events.md §2 "Order"): the time of the newest applied name and PSA facts
+    company_name_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    connected_psa_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
