@@ -16,7 +16,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from shared.testing import TestSigner, poll
@@ -33,6 +33,12 @@ class FakeState:
     reservations: dict[str, str] = field(default_factory=dict)
     slow_release: asyncio.Event = field(default_factory=asyncio.Event)
     calls: list["UpstreamCall"] = field(default_factory=list)
+    stream_release: asyncio.Event = field(default_factory=asyncio.Event)
+    stream_finished: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+STREAM_CHUNK = 1024 * 1024
+STREAM_CHUNKS = 32
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,18 @@ def fake_service(name: str, state: FakeState, signer: TestSigner) -> Starlette:
         response.raw_headers.append((b"set-cookie", b"b=2"))
         return response
 
+    async def download(_: Request) -> Response:
+        """A large body in 1 MiB chunks: the first at once, the rest only after the test saw it arrive."""
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"\x01" * STREAM_CHUNK
+            await asyncio.wait_for(state.stream_release.wait(), 10)
+            for _ in range(STREAM_CHUNKS - 1):
+                yield b"\x01" * STREAM_CHUNK
+            state.stream_finished.set()
+
+        return StreamingResponse(chunks(), media_type="application/octet-stream")
+
     async def readyz(_: Request) -> Response:
         return JSONResponse({"status": "ready", "checks": {}})
 
@@ -127,6 +145,7 @@ def fake_service(name: str, state: FakeState, signer: TestSigner) -> Starlette:
     return Starlette(
         routes=[
             Route("/readyz", readyz),
+            Route("/api/v1/uploads/download", download),
             Route("/.well-known/jwks.json", jwks),
             Route("/internal/entitlements/{account_id}", entitlements),
             Route("/internal/usage/{account_id}/reserve", reserve, methods=["POST"]),

@@ -1,5 +1,7 @@
 """Wiring only: the gateway app. No database and no ServiceRuntime; the shared pieces directly."""
 
+import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from gateway.access.service import Gatekeeper
 from gateway.entitlements.billing import BillingClient
 from gateway.entitlements.cache import EntitlementCache
+from gateway.entitlements.subscriber import EntitlementEvents
 from gateway.forwarding.proxy import Forwarder, Upstreams
 from gateway.forwarding.router import Pipeline
 from gateway.forwarding.router import router as forwarding_router
@@ -22,6 +25,7 @@ from gateway.routing.errors import RouteTableError
 from gateway.routing.table import RouteTable, Upstream, load_route_table
 from gateway.settings import GatewaySettings, get_settings
 from shared.auth import JwksCache, TokenVerifier
+from shared.bus.names import BusNames
 from shared.clock import Clock, SystemClock
 from shared.errors import install_error_handlers
 from shared.health import Check, health_router
@@ -79,6 +83,12 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     jwks_url = f"{settings.identity_internal_url.rstrip('/')}/.well-known/jwks.json"
     verifier = TokenVerifier(JwksCache(jwks_url, internal_http), clock)
     cache = EntitlementCache(billing.fetch_snapshot, clock, settings.entitlement_cache_ttl_seconds)
+    events = EntitlementEvents(
+        amqp_url=settings.amqp_url,
+        names=BusNames(settings.events_exchange, settings.events_namespace),
+        cache=cache,
+        ttl_seconds=settings.entitlement_cache_ttl_seconds,
+    )
     gatekeeper = Gatekeeper(
         verifier=verifier,
         cache=cache,
@@ -96,7 +106,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     )
 
     def required() -> dict[str, Check]:
-        return required_checks(settings.amqp_url, internal_http, {u.value: url for u, url in services.items()})
+        return required_checks(events, internal_http, {u.value: url for u, url in services.items()})
 
     def optional() -> dict[str, Check]:
         url = settings.product_upstream_url
@@ -104,9 +114,15 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # not awaited: the gateway serves (with short-lived snapshots) before the broker answers
+        subscribing = asyncio.create_task(events.run())
         try:
             yield
         finally:
+            subscribing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await subscribing
+            await events.stop()
             await upstreams.aclose()
             await billing_http.aclose()
             await internal_http.aclose()
@@ -115,6 +131,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     app.state.settings = settings
     app.state.token_verifier = verifier
     app.state.entitlements = cache
+    app.state.entitlement_events = events
     app.state.pipeline = Pipeline(table=table, gatekeeper=gatekeeper, forwarder=forwarder, rate_limits=rate_limits)
     install_error_handlers(app)
     app.add_middleware(

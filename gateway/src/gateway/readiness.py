@@ -2,16 +2,18 @@
 
 from collections.abc import Mapping
 
-import aio_pika
 import httpx
 
+from gateway.entitlements.subscriber import EntitlementEvents
 from shared.health import Check
 
 
-def broker_check(amqp_url: str) -> Check:
+def broker_check(events: EntitlementEvents) -> Check:
+    """The broker counts as up while this replica consumes its eviction queue on a live link."""
+
     async def check() -> None:
-        connection = await aio_pika.connect(amqp_url, timeout=2.0)
-        await connection.close()
+        if not events.is_live:
+            raise RuntimeError("entitlement events not consumed (broker link down)")
 
     return check
 
@@ -36,7 +38,9 @@ def reachable_check(http: httpx.AsyncClient, base_url: str) -> Check:
     return check
 
 
-def required_checks(amqp_url: str, http: httpx.AsyncClient, services: Mapping[str, str]) -> dict[str, Check]:
-    checks = {"broker": broker_check(amqp_url)}
+def required_checks(
+    events: EntitlementEvents, http: httpx.AsyncClient, services: Mapping[str, str]
+) -> dict[str, Check]:
+    checks = {"broker": broker_check(events)}
     checks.update({name: service_ready_check(http, url) for name, url in services.items()})
     return checks

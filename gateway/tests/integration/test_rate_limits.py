@@ -137,3 +137,23 @@ async def test_other_methods_and_routes_are_not_limited(gateway_client: GatewayF
             await register(gateway, address)
         assert (await gateway.get(REGISTER, headers=from_ip(address))).status_code == 200
         assert (await gateway.post("/api/v1/auth/refresh", headers=from_ip(address))).status_code == 200
+
+
+async def test_sixth_sales_lead_within_an_hour_is_429_before_the_upstream(
+    gateway_client: GatewayFactory, fake_state: FakeState
+) -> None:
+    clock = ManualClock()
+    address = client_ip()
+    path = "/api/v1/sales-leads"
+    async with gateway_client(clock=clock) as gateway:
+        answers = [(await gateway.post(path, json={}, headers=from_ip(address))).status_code for _ in range(5)]
+        clock.advance(timedelta(minutes=59))
+        refused = await gateway.post(path, json={}, headers=from_ip(address))
+        clock.advance(timedelta(minutes=1, seconds=1))
+        admitted = await gateway.post(path, json={}, headers=from_ip(address))
+    assert answers == [200] * 5
+    assert refused.status_code == 429
+    assert refused.json()["detail"]["error"] == "rate_limited"
+    assert 1 <= int(refused.headers["retry-after"]) <= 61
+    assert admitted.status_code == 200
+    assert upstream_calls(fake_state, path, client=address) == 6

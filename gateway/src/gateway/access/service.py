@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from opentelemetry import trace
+
 from gateway.access.errors import LimitReached
 from gateway.access.guards import (
     require_account,
@@ -26,6 +28,9 @@ from shared.auth import (
     TokenVerifier,
 )
 from shared.clock import Clock
+from shared.errors import ApiError
+
+tracer = trace.get_tracer(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,27 @@ class Gatekeeper:
 
     async def admit(self, *, route: Route, path: str, authorization: str | None) -> Admission:
         """401 → 429 per user → 403 account → 403 admin → 402 subscription → 403 email → 402 feature → 402 limit."""
+        with tracer.start_as_current_span(
+            "gateway.checks", record_exception=False, set_status_on_exception=False
+        ) as span:
+            span.set_attributes(
+                {
+                    "gateway.route": route.template,
+                    "gateway.policy": str(route.policy),
+                    "gateway.upstream": route.upstream.value,
+                }
+            )
+            try:
+                admission = await self._admit(route=route, path=path, authorization=authorization)
+            except ApiError as refused:  # an answer to the client, not a fault of the gateway
+                span.set_attribute("gateway.refused", refused.status_code)
+                if isinstance(refused.detail, dict) and "error" in refused.detail:
+                    span.set_attribute("gateway.refused_error", str(refused.detail["error"]))
+                raise
+            span.set_attribute("gateway.snapshot_read", admission.snapshot is not None)
+            return admission
+
+    async def _admit(self, *, route: Route, path: str, authorization: str | None) -> Admission:
         policy = route.policy
         if not policy.needs_token:
             return Admission()

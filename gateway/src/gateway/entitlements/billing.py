@@ -4,12 +4,14 @@ import logging
 from uuid import UUID
 
 import httpx
+from opentelemetry import trace
 from pydantic import ValidationError
 
 from gateway.entitlements.errors import EntitlementsUnavailable
 from gateway.entitlements.schemas import Reservation, Snapshot
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 
 class BillingClient:
@@ -19,6 +21,13 @@ class BillingClient:
 
     async def fetch_snapshot(self, account_id: UUID) -> Snapshot | None:
         """The account's snapshot; None when billing has no subscription for it (404)."""
+        with tracer.start_as_current_span("gateway.entitlements.fetch") as span:
+            span.set_attribute("account.id", str(account_id))
+            snapshot = await self._fetch_snapshot(account_id)
+            span.set_attribute("entitlements.found", snapshot is not None)
+            return snapshot
+
+    async def _fetch_snapshot(self, account_id: UUID) -> Snapshot | None:
         try:
             response = await self.http.get(f"/internal/entitlements/{account_id}", headers=self._auth)
         except httpx.HTTPError as exc:

@@ -20,12 +20,13 @@ class _Entry:
 
 class EntitlementCache:
     """A warm read makes no network call. A 404 (None) is not cached. Eviction is the seam for
-    the `billing.*` invalidation events; a fetch that raced an eviction is not stored."""
+    the `billing.*` invalidation events; a fetch that raced an eviction is not stored.
+    `ttl_seconds` may be changed at run time; it applies to entries stored from then on."""
 
     def __init__(self, fetch: Fetch, clock: Clock, ttl_seconds: float) -> None:
         self._fetch = fetch
         self._clock = clock
-        self._ttl = timedelta(seconds=ttl_seconds)
+        self.ttl_seconds = ttl_seconds
         self._entries: dict[UUID, _Entry] = {}
         self._inflight: dict[UUID, asyncio.Task[Snapshot | None]] = {}
         self._generation: dict[UUID, int] = {}
@@ -49,7 +50,8 @@ class EntitlementCache:
     async def _load(self, account_id: UUID, version: tuple[int, int]) -> Snapshot | None:
         snapshot = await self._fetch(account_id)
         if snapshot is not None and version == self._version(account_id):
-            self._entries[account_id] = _Entry(snapshot, self._clock.now() + self._ttl)
+            expires_at = self._clock.now() + timedelta(seconds=self.ttl_seconds)
+            self._entries[account_id] = _Entry(snapshot, expires_at)
         return snapshot
 
     def _forget(self, account_id: UUID, task: asyncio.Task[Snapshot | None]) -> None:
@@ -63,12 +65,16 @@ class EntitlementCache:
         self._inflight.pop(account_id, None)
         self._generation[account_id] = self._generation.get(account_id, 0) + 1
 
+    def evict_all(self) -> None:
+        """Drop every snapshot, and keep every fetch already under way from being stored."""
+        self._entries.clear()
+        self._inflight.clear()
+        self._epoch += 1
+
     def evict_plans(self, plans: Iterable[str] | None) -> None:
         """Evict every snapshot on one of `plans`; all of them when `plans` is None."""
         if plans is None:
-            self._entries.clear()
-            self._inflight.clear()
-            self._epoch += 1
+            self.evict_all()
             return
         wanted = set(plans)
         for account_id, entry in list(self._entries.items()):

@@ -5,7 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -23,6 +23,7 @@ from gateway.forwarding.headers import client_response_headers, upstream_request
 from gateway.routing.table import Route, Upstream
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 
 class Upstreams:
@@ -113,10 +114,14 @@ class Forwarder:
         is released when the upstream fails or answers non-2xx."""
         name = route.upstream.value
         client = self.upstreams.client(route.upstream)
-        outgoing = self._build(request, route, admission)
         try:
-            async with asyncio.timeout(self.timeout_seconds):
-                upstream = await client.send(outgoing, stream=True)
+            # the span covers the upstream's headers; the body streams to the client after it ends
+            with tracer.start_as_current_span("gateway.forward") as span:
+                span.set_attribute("gateway.upstream", name)
+                outgoing = self._build(request, route, admission)  # inside the span: traceparent names it
+                async with asyncio.timeout(self.timeout_seconds):
+                    upstream = await client.send(outgoing, stream=True)
+                span.set_attribute("http.response.status_code", upstream.status_code)
         except BaseException as exc:
             await self._release(admission)
             if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
