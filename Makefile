@@ -4,10 +4,10 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 PACKAGES := shared services/identity services/billing services/onboarding services/notifications gateway \
-            deploy/mailcatcher deploy/devstack
-MODULES := shared identity billing onboarding notifications gateway mailcatcher devstack
+            deploy/mailcatcher deploy/devstack tests/stripe-fake
+MODULES := shared identity billing onboarding notifications gateway mailcatcher devstack stripefake
 TESTED := shared services/identity services/billing services/onboarding services/notifications gateway \
-          deploy/mailcatcher deploy/devstack
+          deploy/mailcatcher deploy/devstack tests/stripe-fake
 STAMP := $(VENV)/.installed
 OIDC_STAMP := tests/oidc-provider/node_modules/.installed
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from stripefake import FakeStripe
 
 from devstack.stack import APPS, SERVICES, Stack, create_databases
 from shared.bus.names import BusNames
@@ -25,6 +26,8 @@ LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 # the super admin identity makes sure of at start (config.md BOOTSTRAP_ADMIN_*), for the admin suites
 BOOTSTRAP_ADMIN_EMAIL = "platform-admin@example.com"
 BOOTSTRAP_ADMIN_PASSWORD = "E2e-admin-Pass-42"
+# billing verifies Stripe webhooks with it; the checkout suite signs its events with it
+STRIPE_WEBHOOK_SECRET = "whsec_e2e_stack"
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,9 @@ class RunningStack:
         return f"http://127.0.0.1:{self.stack.env[f'{app.upper()}_PORT']}"
 
 
-def stack_environment(infra: Infrastructure, run_id: str, oidc: OidcProviders | None = None) -> dict[str, str]:
+def stack_environment(
+    infra: Infrastructure, run_id: str, oidc: OidcProviders | None = None, stripe: FakeStripe | None = None
+) -> dict[str, str]:
     from sqlalchemy.engine import make_url
 
     server = make_url(infra.postgres_url)
@@ -92,6 +97,8 @@ def stack_environment(infra: Infrastructure, run_id: str, oidc: OidcProviders | 
             "MAILCATCHER_HTTP_PORT": str(free_port()),
             "LOG_LEVEL": "INFO",
             "RATE_LIMITS_ENABLED": "false",
+            # an echo app the gateway suite serves on this port from the test process (test_gateway_*.py)
+            "PRODUCT_UPSTREAM_URL": f"http://127.0.0.1:{free_port()}",
             "JWT_PRIVATE_KEY_FILE": f"/tmp/{run_id}/jwt_private_key.pem",
             "FRONTEND_URL": "http://spa.test",
             "BOOTSTRAP_ADMIN_EMAIL": BOOTSTRAP_ADMIN_EMAIL,
@@ -100,6 +107,14 @@ def stack_environment(infra: Infrastructure, run_id: str, oidc: OidcProviders | 
     )
     if oidc is not None:
         env.update(oidc.environment())
+    if stripe is not None:
+        env.update(
+            {
+                "STRIPE_SECRET_KEY": stripe.api_key,
+                "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+                "STRIPE_API_BASE": stripe.url,
+            }
+        )
     for app in APPS:
         env[f"{app.upper()}_PORT"] = str(free_port())
     for service in SERVICES:
@@ -118,10 +133,20 @@ def oidc_providers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcPro
 
 
 @pytest.fixture(scope="session")
-async def running_stack(infrastructure: Infrastructure, oidc_providers: OidcProviders) -> AsyncIterator[RunningStack]:
+def fake_stripe() -> Iterator[FakeStripe]:
+    """The fake Stripe (`python -m stripefake --port <free>`), running before the stack that calls it."""
+    with FakeStripe(port=free_port()) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+async def running_stack(
+    infrastructure: Infrastructure, oidc_providers: OidcProviders, fake_stripe: FakeStripe
+) -> AsyncIterator[RunningStack]:
     run_id = unique_name("e2e")
     log_dir = Path(os.environ.get("E2E_LOG_DIR", f"/tmp/{run_id}/logs"))
-    stack = Stack.from_environment(stack_environment(infrastructure, run_id, oidc_providers), log_dir=log_dir)
+    environment = stack_environment(infrastructure, run_id, oidc_providers, fake_stripe)
+    stack = Stack.from_environment(environment, log_dir=log_dir)
     stack.python = sys.executable
     try:
         await stack.preflight()

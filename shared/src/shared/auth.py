@@ -228,3 +228,19 @@ async def tenant_claims(claims: CurrentClaims) -> AccessClaims:
 
 
 TenantClaims = Annotated[AccessClaims, Depends(tenant_claims)]
+
+
+class NotEnoughPermissions(ApiError):
+    status_code = 403
+    detail = "Not enough permissions"
+
+
+async def super_admin_claims(claims: CurrentClaims) -> AccessClaims:
+    """The `admin` policy inside a service: the token says super admin (identity keeps that claim fresh
+    within a token's lifetime; the gateway checks it too), else 403 `Not enough permissions`."""
+    if not claims.is_super_admin:
+        raise NotEnoughPermissions()
+    return claims
+
+
+SuperAdminClaims = Annotated[AccessClaims, Depends(super_admin_claims)]

@@ -73,6 +73,11 @@ class ServiceRuntime:
         jwks_url = f"{settings.identity_internal_url.rstrip('/')}/.well-known/jwks.json"
         self.token_verifier = TokenVerifier(JwksCache(jwks_url, self.http), self.clock)
         self._tasks: list[asyncio.Task[None]] = []
+        self._cleanups: list[Callable[[], Awaitable[None]]] = []
+
+    def add_cleanup(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Something to close when the runtime stops (after its jobs are cancelled)."""
+        self._cleanups.append(close)
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
@@ -86,6 +91,9 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        for close in self._cleanups:
+            with contextlib.suppress(Exception):
+                await close()
         if self.consumer is not None:
             await self.consumer.stop()
         await self.publisher.close()

@@ -122,3 +122,8 @@ async def public_plans(*, session: AsyncSession) -> list[PublicPlan]:
         )
         for row, max_users in rows
     ]
+
+
+async def plan_exists(*, session: AsyncSession, plan: str) -> bool:
+    """Whether the catalog knows `plan` (it has a `plan_limits` row)."""
+    return await session.get(PlanLimits, plan) is not None

@@ -1,17 +1,23 @@
 """Handlers of the identity events that start subscriptions, and the builder of
 `billing.subscription.changed`."""
 
+import logging
 from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from stripe import StripeClient
 
 from billing.subscriptions import service, state
-from billing.subscriptions.models import Subscription
+from billing.subscriptions.models import BillingAccount, Subscription
 from shared.bus.consumer import Handler
 from shared.bus.outbox import Outbox
 from shared.clock import Clock
-from shared.events import AccountCreated, Envelope, SubscriptionChanged
+from shared.events import AccountCreated, Envelope, OwnershipTransferred, SubscriptionChanged
+
+log = logging.getLogger(__name__)
 
 ChangeReason = Literal["trial_started", "invite_plan", "stripe_webhook", "admin", "complimentary_backfill"]
 
@@ -71,3 +77,29 @@ def handlers(*, outbox: Outbox, clock: Clock, trial_days: int) -> dict[str, Hand
         )
 
     return {"identity.account.created": Handler(AccountCreated, on_account_created)}
+
+
+def ownership_handlers(*, stripe_client: StripeClient | None) -> dict[str, Handler[Any]]:
+    """`identity.account.ownership_transferred`: the new owner becomes the billing contact, here and
+    (best effort, when Stripe is configured) on the account's Stripe customer."""
+
+    async def on_ownership_transferred(session: AsyncSession, event: Envelope, data: OwnershipTransferred) -> None:
+        email = data.new_owner_email.strip().lower()
+        stmt = insert(BillingAccount).values(account_id=data.account_id, email=email)
+        customer_id = await session.scalar(
+            stmt.on_conflict_do_update(
+                index_elements=[BillingAccount.account_id],
+                set_={"email": stmt.excluded.email, "updated_at": func.now()},
+            ).returning(BillingAccount.stripe_customer_id)
+        )
+        if customer_id is None or stripe_client is None:
+            return
+        try:
+            await stripe_client.v1.customers.update_async(customer_id, {"email": email})
+        except Exception as exc:  # the local contact is what matters; Stripe catches up later
+            log.warning(
+                "stripe customer email not updated",
+                extra={"account_id": str(data.account_id), "error": type(exc).__name__},
+            )
+
+    return {"identity.account.ownership_transferred": Handler(OwnershipTransferred, on_ownership_transferred)}

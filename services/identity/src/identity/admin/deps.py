@@ -4,10 +4,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from identity.admin.errors import NotEnoughPermissions
 from identity.db import Session
 from identity.users.models import User
-from shared.auth import AccessClaims, CurrentClaims
+from shared.auth import AccessClaims, CurrentClaims, NotEnoughPermissions
 
 
 async def admin_claims(claims: CurrentClaims, session: Session) -> AccessClaims:

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from notifications.admin_deps import AdminClaims
 from notifications.db import Now, Session
 from notifications.emails import delivery_log, suppressions
 from notifications.emails.schemas import (
@@ -19,6 +18,7 @@ from notifications.emails.schemas import (
     UnsubscribeBody,
     Unsubscribed,
 )
+from shared.auth import SuperAdminClaims as AdminClaims
 from shared.dependencies import EventOutbox
 
 router = APIRouter()
