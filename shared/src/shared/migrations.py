@@ -7,9 +7,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+MIGRATION_LOCK_KEY = 0x6D696772  # "migr": one per database, and each service has its own database
 
 
 def run_migrations(context: Any, metadata: Sequence[MetaData], default_url: str) -> None:
@@ -19,6 +21,9 @@ def run_migrations(context: Any, metadata: Sequence[MetaData], default_url: str)
     def do_run(connection: Connection) -> None:
         context.configure(connection=connection, target_metadata=list(metadata), compare_type=True)
         with context.begin_transaction():
+            # replicas starting together (an autoscaler, a first install) migrate one at a time; the
+            # others wait, then find the schema at head and do nothing
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()
 
     async def run() -> None:

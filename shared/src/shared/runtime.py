@@ -20,6 +20,7 @@ from shared.db import asyncpg_dsn, create_engine, make_session_factory
 from shared.errors import install_error_handlers
 from shared.health import Check, database_check, health_router
 from shared.log import RequestIdMiddleware, configure_logging
+from shared.metrics import QueueDepths, RequestMetricsMiddleware, ScrapeGauges, metrics_router, outbox_probe
 from shared.settings import CommonSettings
 from shared.telemetry import instrument_app, setup_telemetry
 
@@ -109,6 +110,17 @@ class ServiceRuntime:
         return {"database": database_check(self.engine), "broker": self._broker_check}
 
 
+def scrape_gauges(runtime: ServiceRuntime) -> ScrapeGauges:
+    """Outbox lag and backlog on every scrape; queue depths (a passive declare each) kept a few seconds."""
+    gauges = ScrapeGauges()
+    gauges.add(outbox_probe(runtime.service, runtime.engine))
+    if runtime.consumer is not None:
+        depths = QueueDepths(service=runtime.service, amqp_url=runtime.settings.amqp_url, names=runtime.names)
+        gauges.add(depths.probe, cache_seconds=5.0)
+        runtime.add_cleanup(depths.close)
+    return gauges
+
+
 def create_service_app(
     *,
     runtime_factory: Callable[[], ServiceRuntime],
@@ -139,7 +151,9 @@ def create_service_app(
     app.state.internal_api_token = runtime.settings.internal_api_token
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestMetricsMiddleware, service=runtime.service)
     app.include_router(health_router(runtime.checks))
+    app.include_router(metrics_router(scrape_gauges(runtime)))
     for router in routers:
         app.include_router(router)
     instrument_app(app)

@@ -31,7 +31,7 @@ def setup_telemetry(service: str, otlp_endpoint: str | None) -> None:
 
 
 def instrument_app(app: FastAPI) -> None:
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
 
 
 def current_trace_headers() -> dict[str, str]:
