@@ -20,6 +20,7 @@ from shared.bus.names import BusNames
 from shared.testing import delete_topology, drop_database, unique_name
 
 from .oidc import OidcProviders, running_providers
+from .otlp import OtlpReceiver, running_receiver
 
 LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
@@ -140,12 +141,20 @@ def fake_stripe() -> Iterator[FakeStripe]:
 
 
 @pytest.fixture(scope="session")
+def otlp_receiver() -> Iterator[OtlpReceiver]:
+    """Where the stack's processes export their spans (OTLP/HTTP), for the tracing suite."""
+    with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
 async def running_stack(
-    infrastructure: Infrastructure, oidc_providers: OidcProviders, fake_stripe: FakeStripe
+    infrastructure: Infrastructure, oidc_providers: OidcProviders, fake_stripe: FakeStripe, otlp_receiver: OtlpReceiver
 ) -> AsyncIterator[RunningStack]:
     run_id = unique_name("e2e")
     log_dir = Path(os.environ.get("E2E_LOG_DIR", f"/tmp/{run_id}/logs"))
     environment = stack_environment(infrastructure, run_id, oidc_providers, fake_stripe)
+    environment.update(otlp_receiver.environment())
     stack = Stack.from_environment(environment, log_dir=log_dir)
     stack.python = sys.executable
     try:

@@ -5,6 +5,7 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -24,12 +25,14 @@ from gateway.readiness import reachable_check, required_checks
 from gateway.routing.errors import RouteTableError
 from gateway.routing.table import RouteTable, Upstream, load_route_table
 from gateway.settings import GatewaySettings, get_settings
+from gateway.webapp.static import WebAppMiddleware, WebDistError, checked_dist_dir
 from shared.auth import JwksCache, TokenVerifier
 from shared.bus.names import BusNames
 from shared.clock import Clock, SystemClock
 from shared.errors import install_error_handlers
 from shared.health import Check, health_router
 from shared.log import RequestIdMiddleware, configure_logging
+from shared.metrics import RequestMetricsMiddleware, ScrapeGauges, metrics_router
 from shared.telemetry import instrument_app, setup_telemetry
 
 SERVICE = "gateway"
@@ -52,10 +55,21 @@ def trusted_proxies_or_exit(settings: GatewaySettings) -> TrustedProxies:
         raise SystemExit(2) from None
 
 
+def web_dist_or_exit(settings: GatewaySettings) -> Path | None:
+    if settings.web_dist_dir is None:
+        return None
+    try:
+        return checked_dist_dir(settings.web_dist_dir)
+    except WebDistError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def create_app(settings: GatewaySettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     clock = clock or SystemClock()
     table = route_table_or_exit(settings)
+    web_dist = web_dist_or_exit(settings)
     # counted in this replica's memory: each replica admits the full limit (see ratelimit/limiter.py)
     rate_limits = RateLimits(
         limiter=SlidingWindowLimiter(clock),
@@ -142,8 +156,13 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
         allow_headers=["*"],
         expose_headers=["X-Request-Id"],
     )
+    if web_dist is not None:
+        app.add_middleware(WebAppMiddleware, dist_dir=web_dist)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestMetricsMiddleware, service=SERVICE)
     app.include_router(health_router(required, optional))
+    # the gateway's own, before the catch-all: never forwarded upstream (like /healthz)
+    app.include_router(metrics_router(ScrapeGauges()))
     app.include_router(forwarding_router)
     instrument_app(app)
     return app

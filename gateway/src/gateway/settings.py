@@ -15,6 +15,8 @@ class GatewaySettings(CommonSettings):
     upstream_connect_timeout_seconds: float = 5.0
     entitlements_timeout_seconds: float = 5.0
     max_body_bytes: int = 1024 * 1024
+    # the built SPA (web/dist) served at / with an index.html fallback; unset: the gateway serves the API only
+    web_dist_dir: Path | None = None
 
     @property
     def cors_origin_list(self) -> list[str]:

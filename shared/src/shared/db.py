@@ -23,8 +23,9 @@ def make_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    # small per-process pools: 2-core hosts, many replicas, one PostgreSQL max_connections budget
+    return create_async_engine(url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True)
 
 
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -11,11 +11,20 @@ from dotenv import dotenv_values
 
 from devstack.stack import APPS, Stack, StackError, app_port, create_databases
 
+# the web app `make web` builds; the gateway serves it at / when it is there (WEB_DIST_DIR)
+WEB_DIST = Path("web") / "dist"
+
 
 def environment() -> dict[str, str]:
     """`.env` (optional) under the real environment: an exported variable wins."""
     env = {k: v for k, v in dotenv_values(Path.cwd() / ".env").items() if v is not None}
     env.update(os.environ)
+    if (Path.cwd() / WEB_DIST / "index.html").is_file():
+        env.setdefault("WEB_DIST_DIR", str(Path.cwd() / WEB_DIST))
+        # the app is then served by the gateway: email links and OAuth redirects point there
+        served_at = f"http://localhost:{app_port(env, 'gateway')}"
+        env.setdefault("FRONTEND_URL", served_at)
+        env.setdefault("OAUTH_REDIRECT_BASE", served_at)
     return env
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from gateway.entitlements.metrics import CACHE_HITS, CACHE_MISSES
 from gateway.entitlements.schemas import Snapshot
 from shared.clock import Clock
 
@@ -35,7 +36,9 @@ class EntitlementCache:
     async def get(self, account_id: UUID) -> Snapshot | None:
         entry = self._entries.get(account_id)
         if entry is not None and self._clock.now() < entry.expires_at:
+            CACHE_HITS.inc()
             return entry.snapshot
+        CACHE_MISSES.inc()
         task = self._inflight.get(account_id)
         if task is None:
             task = asyncio.create_task(self._load(account_id, self._version(account_id)))

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from billing.webhooks import handlers
 from billing.webhooks.errors import InvalidPayload, InvalidSignature, StripeFetchFailed
+from billing.webhooks.metrics import WEBHOOK_EVENTS
 from billing.webhooks.models import StripeEvent
 from billing.webhooks.stripe_objects import StripeEventIn, event_of, excerpt, id_of
 from shared.bus.outbox import Outbox
@@ -72,6 +73,7 @@ async def apply_stripe_event(
 ) -> bool:
     """Record and apply `event` once; False when it was recorded before or is stale."""
     if await is_recorded(factory, event.id):
+        WEBHOOK_EVENTS.labels("duplicate").inc()
         return False  # a redelivery: no need to ask Stripe anything
     stripe_subscription = await fetch_for(client, event)
     async with factory() as session, session.begin():
@@ -89,6 +91,7 @@ async def apply_stripe_event(
             .returning(StripeEvent.id)
         )
         if inserted is None:
+            WEBHOOK_EVENTS.labels("duplicate").inc()
             return False
         outcome = await handlers.handle(
             handlers.EventContext(
@@ -102,5 +105,6 @@ async def apply_stripe_event(
         )
         if outcome != "applied":
             await session.execute(update(StripeEvent).where(StripeEvent.id == event.id).values(outcome=outcome))
+    WEBHOOK_EVENTS.labels(outcome).inc()
     log.info("stripe event %s (%s): %s", event.id, event.type, outcome)
     return outcome != "stale"

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notifications.emails.metrics import EMAILS_FAILED, EMAILS_SENT
 from notifications.emails.models import EmailMessage, EmailSuppression
 from notifications.emails.providers import (
     EmailProvider,
@@ -169,11 +170,14 @@ class Courier:
             try:
                 provider_message_id = await self.provider.send(self._outgoing(message))
             except PermanentProviderError as exc:
+                EMAILS_FAILED.labels(message.template, "permanent").inc()
                 await self._mark_failed(session, message, exc.reason)
                 return
             except TransientProviderError as exc:
+                EMAILS_FAILED.labels(message.template, "transient").inc()
                 await self._record_transient_failure(message.id, str(exc))
                 raise
+            EMAILS_SENT.labels(message.template).inc()
             await self._mark_sent(session, message, provider_message_id)
 
     @asynccontextmanager

@@ -1,0 +1,219 @@
+// One browser scenario per run, against the app the gateway serves:
+//   node scenarios.mjs <scenario> '<json config>'
+// Prints one JSON line with what the user saw; the pytest side asserts it and the stored effects.
+// Headless Chromium from Debian (/usr/bin/chromium) driven by playwright-core: no browser download.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [, , scenario, rawConfig] = process.argv;
+const config = JSON.parse(rawConfig ?? "{}");
+const base = config.baseUrl;
+const artifacts = config.artifacts;
+// deadlines, not sleeps: generous because the machine is shared with other suites
+const TIMEOUT = 30_000;
+const MAIL_TIMEOUT = config.mailTimeoutMs ?? 60_000;
+
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${scenario}-${name}.png`), fullPage: true });
+}
+
+async function text(locator) {
+  return (await locator.innerText()).trim();
+}
+
+async function signIn(page, email, password) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+async function verificationToken(email) {
+  const deadline = Date.now() + MAIL_TIMEOUT;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${config.mailUrl}/messages?to=${encodeURIComponent(email.toLowerCase())}`);
+    const messages = await response.json();
+    for (const message of messages) {
+      const found = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(String(message.text));
+      if (found) return found[1];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no verification email to ${email}`);
+}
+
+const scenarios = {
+  /** register → wizard (3 steps, one invite) → dashboard with the trial pill → reload keeps the session →
+   * the verification link from the mail catcher → the banner is gone. */
+  async signup(page) {
+    const seen = {};
+    await page.goto(`${base}/register`);
+    await page.getByLabel("Your name").fill(config.name);
+    await page.getByLabel("Work email").fill(config.email);
+    await page.getByLabel("Password", { exact: true }).fill("short");
+    seen.rulesMetWhileTyping = await page.locator(".rules li.met").count();
+    await page.getByLabel("Password", { exact: true }).fill(config.password);
+    seen.rulesMet = await page.locator(".rules li.met").count();
+    // the public config decides the invite-code field and the provider buttons
+    seen.inviteCodeField = await page
+      .getByLabel("Invite code")
+      .waitFor({ timeout: 5000 })
+      .then(
+        () => 1,
+        () => 0,
+      );
+    seen.providerButtons = await page.getByRole("button", { name: /^Continue with / }).allInnerTexts();
+    await shot(page, "register");
+    await page.getByRole("button", { name: "Create account" }).click();
+
+    await page.waitForURL(`${base}/welcome`);
+    await page.getByRole("heading", { name: "Tell us about your shop" }).waitFor();
+    await shot(page, "welcome-1");
+    await page.getByLabel("Company name").fill(config.company);
+    await page.getByLabel("Team size").selectOption("3-5");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: "Which PSA do you use?" }).waitFor();
+    await page.getByLabel("Primary PSA").selectOption("halopsa");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: "Invite your team" }).waitFor();
+    await page.getByLabel("Teammate 1 email").fill(config.teammate);
+    await shot(page, "welcome-3");
+    await page.getByRole("button", { name: "Send invites and finish" }).click();
+
+    await page.waitForURL(`${base}/`);
+    const pill = page.getByTestId("plan-pill").first();
+    await pill.waitFor();
+    seen.pill = await text(pill);
+    seen.pillStage = await pill.getAttribute("data-stage");
+    await page.getByTestId("verify-banner").waitFor();
+    seen.bannerBeforeVerification = await text(page.getByTestId("verify-banner"));
+    seen.nextStep = await page.getByTestId("next-step").getAttribute("data-step");
+    seen.productArea = await page.getByTestId("product-area").getAttribute("data-probe");
+    await shot(page, "dashboard");
+
+    await page.reload();
+    await page.getByTestId("plan-pill").first().waitFor();
+    seen.urlAfterReload = page.url();
+
+    const token = await verificationToken(config.email);
+    await page.goto(`${base}/verify-email?token=${token}`);
+    await page.getByText("Your email is verified.").waitFor();
+    await shot(page, "verify-email");
+    await page.getByRole("link", { name: "Continue" }).click();
+    await page.waitForURL(`${base}/`); // the wizard is done: /welcome sends the user on to the dashboard
+    await page.getByTestId("plan-pill").first().waitFor();
+    await page.getByTestId("product-area").waitFor();
+    seen.bannerAfterVerification = await page.getByTestId("verify-banner").count();
+    seen.nextStepAfterVerification = await page.getByTestId("next-step").getAttribute("data-step");
+    return seen;
+  },
+
+  /** a trial whose period has ended: the pill says so and the workspace shows the upgrade wall. */
+  async expired(page) {
+    await signIn(page, config.email, config.password);
+    const pill = page.getByTestId("plan-pill").first();
+    await pill.waitFor();
+    const wall = page.getByTestId("upgrade-wall");
+    await wall.waitFor();
+    await shot(page, "dashboard");
+    return {
+      pill: await text(pill),
+      pillStage: await pill.getAttribute("data-stage"),
+      wallTitle: await text(wall.getByRole("heading")),
+      wallLink: await wall.getByRole("link", { name: "Choose a plan" }).getAttribute("href"),
+    };
+  },
+
+  /** an unverified user past the grace period: the wall, its resend, and signing out from it. */
+  async verify_wall(page) {
+    await signIn(page, config.email, config.password);
+    const wall = page.getByTestId("verify-wall");
+    await wall.waitFor();
+    const wallTitle = await text(wall.getByRole("heading"));
+    await shot(page, "wall");
+    await wall.getByRole("button", { name: "Resend the email" }).click();
+    const sent = wall.getByRole("status");
+    await sent.waitFor();
+    const resendMessage = await text(sent);
+    await wall.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    return { wallTitle, resendMessage, signedOutAt: new URL(page.url()).pathname };
+  },
+
+  /** the contact-sales form and its confirmation. */
+  async sales_lead(page) {
+    await page.goto(`${base}/contact-sales?from=pricing`);
+    await page.getByLabel("Your name").fill(config.name);
+    await page.getByLabel("Work email").fill(config.email);
+    await page.getByLabel("Company").fill(config.company);
+    await page.getByLabel("Team size (optional)").fill("11-25");
+    await page.getByLabel("How can we help? (optional)").fill("We want flows for 20 technicians.");
+    await shot(page, "form");
+    await page.getByRole("button", { name: "Send" }).click();
+    const received = page.getByTestId("lead-received");
+    await received.waitFor();
+    await shot(page, "received");
+    return { confirmation: await text(received) };
+  },
+
+  /** choose Pro with seats and leave for the (fake) Stripe Checkout page. */
+  async checkout(page) {
+    await signIn(page, config.email, config.password);
+    const headings = {};
+    for (const [name, path] of [
+      ["team", "/account/team"],
+      ["billing", "/account/billing"],
+    ]) {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: name === "billing" ? "Billing" : "Team" }).click();
+      await page.waitForURL(`${base}${path}`);
+      await page.locator("main h2").first().waitFor();
+      headings[name] = await text(page.locator("main h1"));
+      await shot(page, name);
+    }
+    await page.getByRole("link", { name: "Choose a plan" }).click();
+    await page.waitForURL(`${base}/account/billing/select-plan`);
+    await page.locator("input[name=plan][value=pro]").check();
+    await page.getByLabel("Seats").fill(String(config.seats));
+    await shot(page, "select-plan");
+    await page.getByRole("button", { name: "Continue to payment" }).click();
+    await page.waitForURL((url) => !url.href.startsWith(base), { waitUntil: "commit" });
+    return { headings, checkoutUrl: page.url() };
+  },
+};
+
+async function main() {
+  if (!scenarios[scenario]) throw new Error(`unknown scenario ${scenario}`);
+  mkdirSync(artifacts, { recursive: true });
+  const browser = await chromium.launch({ executablePath: config.chromium ?? "/usr/bin/chromium", args: FLAGS });
+  const consoleErrors = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    try {
+      const result = await scenarios[scenario](page);
+      process.stdout.write(`${JSON.stringify({ ok: true, result, pageErrors: consoleErrors })}\n`);
+    } catch (error) {
+      await shot(page, "failure").catch(() => {});
+      process.stdout.write(`${JSON.stringify({ ok: false, error: String(error), url: page.url(), pageErrors: consoleErrors })}\n`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+await main();

@@ -1,0 +1,154 @@
+"""The web app in a real browser against the real stack: what a user sees on each page, and what it stored."""
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from stripefake import FakeStripe
+
+from shared.testing import poll
+from tests.e2e.conftest import RunningStack
+from tests.e2e.flows import PASSWORD, bearer, billing_state, login, messages_to, new_email, register
+
+from .conftest import MAIL_TIMEOUT, fetch_rows, run_scenario
+
+
+async def test_signup_runs_the_wizard_shows_the_trial_pill_and_the_mailed_link_verifies(
+    gateway: httpx.AsyncClient, running_stack: RunningStack, artifacts: Path
+) -> None:
+    email = new_email("browser")
+    teammate = new_email("mate")
+
+    seen = await run_scenario(
+        "signup",
+        baseUrl=running_stack.gateway_url,
+        mailUrl=running_stack.mail_url,
+        mailTimeoutMs=MAIL_TIMEOUT * 1000,
+        artifacts=str(artifacts),
+        name="Robin Browser",
+        email=email,
+        password=PASSWORD,
+        company="Robin's Repairs",
+        teammate=teammate,
+    )
+
+    assert seen["rulesMetWhileTyping"] == 1  # "short": only the lower-case rule
+    assert seen["rulesMet"] == 4
+    assert seen["inviteCodeField"] == 1  # self-serve is off in the e2e stack
+    assert seen["providerButtons"] == ["Continue with Google", "Continue with Microsoft"]
+    assert (seen["pill"], seen["pillStage"]) == ("Pro trial · 14d", "trial")
+    assert "days left" in seen["bannerBeforeVerification"]
+    assert seen["nextStep"] == "email_verified"  # the wizard set the shop up; verification is next
+    assert seen["urlAfterReload"] == f"{running_stack.gateway_url}/"  # the session survived the reload
+    assert seen["bannerAfterVerification"] == 0
+    assert seen["nextStepAfterVerification"] == "created_flow"
+    tokens = await login(gateway, email)
+    me = (await gateway.get("/api/v1/users/me", headers=bearer(tokens))).json()
+    assert me["email_verified_at"] is not None
+    status = (await gateway.get("/api/v1/users/onboarding-status", headers=bearer(tokens))).json()
+    assert status["onboarding_step_completed"] == 3
+    invites = (await gateway.get("/api/v1/accounts/me/invites", headers=bearer(tokens))).json()
+    assert [(i["email"], i["role"], i["status"]) for i in invites] == [(teammate.lower(), "engineer", "pending")]
+    profiles = await fetch_rows(
+        running_stack.stack.env["ONBOARDING_DATABASE_URL"],
+        "SELECT company_name, team_size_bucket, primary_psa FROM shop_profiles WHERE account_id = $1",
+        uuid.UUID(me["account_id"]),
+    )
+    assert [tuple(row) for row in profiles] == [("Robin's Repairs", "3-5", "halopsa")]
+
+
+async def test_an_expired_trial_shows_the_pill_and_the_upgrade_wall(
+    gateway: httpx.AsyncClient, running_stack: RunningStack, artifacts: Path
+) -> None:
+    email = new_email("expired")
+    assert (await register(gateway, email)).status_code == 201
+    tokens = await login(gateway, email)
+    await billing_state(gateway, tokens, timeout=60)
+    account_id = (await gateway.get("/api/v1/users/me", headers=bearer(tokens))).json()["account_id"]
+    # time travel: the trial ended an hour ago (billing's /billing/state reads the row per request)
+    await fetch_rows(
+        running_stack.stack.env["BILLING_DATABASE_URL"],
+        "UPDATE subscriptions SET current_period_end = now() - interval '1 hour' WHERE account_id = $1",
+        uuid.UUID(account_id),
+    )
+
+    seen = await run_scenario(
+        "expired", baseUrl=running_stack.gateway_url, artifacts=str(artifacts), email=email, password=PASSWORD
+    )
+
+    assert (seen["pill"], seen["pillStage"]) == ("Trial expired", "trial_expired")
+    assert seen["wallTitle"] == "Your trial has ended"
+    assert seen["wallLink"] == "/account/billing/select-plan"
+    state = (await gateway.get("/api/v1/billing/state", headers=bearer(tokens))).json()["subscription"]
+    assert state["status"] == "trialing"
+    assert datetime.fromisoformat(state["current_period_end"]) < datetime.now(UTC)
+
+
+async def test_an_unverified_user_past_the_grace_period_meets_the_wall_can_resend_and_sign_out(
+    gateway: httpx.AsyncClient, mail: httpx.AsyncClient, running_stack: RunningStack, artifacts: Path
+) -> None:
+    email = new_email("unverified")
+    assert (await register(gateway, email)).status_code == 201
+    # time travel: registered eight days ago, so the 7-day grace is over (claims are read fresh at login)
+    await fetch_rows(
+        running_stack.stack.env["IDENTITY_DATABASE_URL"],
+        "UPDATE users SET created_at = now() - interval '8 days' WHERE email = $1",
+        email.lower(),
+    )
+
+    seen = await run_scenario(
+        "verify_wall", baseUrl=running_stack.gateway_url, artifacts=str(artifacts), email=email, password=PASSWORD
+    )
+
+    assert seen["wallTitle"] == "Verify your email to continue"
+    assert seen["resendMessage"] == "Verification email sent"
+    assert seen["signedOutAt"] == "/login"
+
+    async def two_mails() -> list[dict[str, Any]] | None:
+        found = await messages_to(mail, email)
+        return found if len(found) >= 2 else None
+
+    # the automatic verification email and the resent one
+    resent = await poll(two_mails, timeout=MAIL_TIMEOUT, interval=0.2, message="the resent verification email")
+    assert all("/verify-email?token=" in str(m["text"]) for m in resent)
+
+
+async def test_a_sales_lead_is_confirmed_and_stored(running_stack: RunningStack, artifacts: Path) -> None:
+    email = new_email("lead")
+
+    seen = await run_scenario(
+        "sales_lead",
+        baseUrl=running_stack.gateway_url,
+        artifacts=str(artifacts),
+        name="Lee Buyer",
+        email=email,
+        company="Big MSP",
+    )
+
+    assert "Thanks, Lee Buyer!" in seen["confirmation"]
+    assert f"reply to {email} " in seen["confirmation"]
+    rows = await fetch_rows(
+        running_stack.stack.env["ONBOARDING_DATABASE_URL"],
+        "SELECT company, team_size, source, status FROM sales_leads WHERE email = $1",
+        email.lower(),
+    )
+    assert [tuple(row) for row in rows] == [("Big MSP", "11-25", "pricing_page", "new")]
+
+
+async def test_choosing_a_plan_goes_to_the_checkout_page_with_the_seats(
+    gateway: httpx.AsyncClient, running_stack: RunningStack, fake_stripe: FakeStripe, pro_price: str, artifacts: Path
+) -> None:
+    email = new_email("checkout")
+    assert (await register(gateway, email)).status_code == 201
+    await billing_state(gateway, await login(gateway, email), timeout=60)
+
+    seen = await run_scenario(
+        "checkout", baseUrl=running_stack.gateway_url, artifacts=str(artifacts), email=email, password=PASSWORD, seats=4
+    )
+
+    assert seen["headings"] == {"billing": "Billing", "team": "Team"}
+    assert seen["checkoutUrl"].startswith(f"{fake_stripe.url}/checkout/")
+    session = await fake_stripe.checkout_session(seen["checkoutUrl"].rsplit("/", 1)[-1])
+    assert [(i["price"]["id"], i["quantity"]) for i in session["line_items"]["data"]] == [(pro_price, 4)]
