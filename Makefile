@@ -15,7 +15,7 @@ WEB_STAMP := web/.built
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 BROWSER_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: install run test lint typecheck test-packages test-e2e test-hostile test-deploy bench compose-check clean
+.PHONY: install run test lint typecheck test-packages test-e2e test-cluster test-hostile test-deploy bench compose-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,8 +54,8 @@ web: $(WEB_STAMP)
 run: install web
 	$(BIN)/python -m devstack run
 
-## test: lint, types, every package's tests, then the end-to-end and browser suites
-test: lint typecheck test-packages test-e2e test-web
+## test: lint, types, every package's tests, the manifests, then the suites that run the whole stack
+test: lint typecheck test-packages test-deploy test-cluster test-e2e test-hostile test-faults test-web
 
 lint: install
 	$(BIN)/ruff check .
@@ -71,6 +71,10 @@ test-packages: install
 
 test-e2e: install
 	$(BIN)/pytest -q -p no:cacheprovider tests/e2e
+
+## test-cluster: two replicas of each service on one database and broker; the observability configs
+test-cluster: install
+	$(BIN)/pytest -q -p no:cacheprovider tests/cluster
 
 .PHONY: test-faults
 ## test-faults: kill -9 services, stop the broker and the database mid-load, dead letters, on a PostgreSQL and a

@@ -1,6 +1,7 @@
 """Rate limits through the real gateway app; the fake upstreams record every call they get.
 The ASGI client's peer is 127.0.0.1, a trusted proxy by default, so X-Forwarded-For picks the client."""
 
+import asyncio
 import secrets
 import uuid
 from datetime import timedelta
@@ -157,3 +158,14 @@ async def test_sixth_sales_lead_within_an_hour_is_429_before_the_upstream(
     assert 1 <= int(refused.headers["retry-after"]) <= 61
     assert admitted.status_code == 200
     assert upstream_calls(fake_state, path, client=address) == 6
+
+
+async def test_concurrent_register_burst_from_one_address_lets_exactly_three_through(
+    gateway_client: GatewayFactory, fake_state: FakeState
+) -> None:
+    address = client_ip()
+    async with gateway_client(clock=ManualClock()) as gateway:
+        answers = await asyncio.gather(*(register(gateway, address) for _ in range(20)))
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] * 3 + [429] * 17
+    assert upstream_calls(fake_state, REGISTER, client=address) == 3

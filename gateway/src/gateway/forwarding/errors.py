@@ -27,6 +27,11 @@ class PayloadTooLarge(ApiError):
     detail = {"error": "payload_too_large"}
 
 
+class HeadersTooLarge(ApiError):
+    status_code = 431
+    detail = {"error": "headers_too_large"}
+
+
 class BadContentLength(ApiError):
     status_code = 400
     detail = {"error": "invalid_content_length"}

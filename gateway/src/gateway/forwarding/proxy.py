@@ -14,6 +14,7 @@ from gateway.access.service import Admission
 from gateway.entitlements.billing import BillingClient
 from gateway.forwarding.errors import (
     BadContentLength,
+    HeadersTooLarge,
     PayloadTooLarge,
     UpstreamNotConfigured,
     UpstreamTimeout,
@@ -50,6 +51,17 @@ class Upstreams:
 
     async def aclose(self) -> None:
         await asyncio.gather(*(client.aclose() for client in self._clients.values()))
+
+
+# what common proxies accept by default (nginx: 4 x 8 KiB buffers); the app server itself sets no limit
+MAX_HEADER_BYTES = 32 * 1024
+
+
+def check_header_size(request: Request) -> None:
+    """431 when the request's header block is larger than any client of ours sends."""
+    size = sum(len(name) + len(value) + 4 for name, value in request.scope["headers"])
+    if size > MAX_HEADER_BYTES:
+        raise HeadersTooLarge()
 
 
 def declared_length(request: Request, max_body_bytes: int) -> int | None:

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from gateway.access.service import Gatekeeper
-from gateway.forwarding.proxy import Forwarder, declared_length
+from gateway.forwarding.proxy import Forwarder, check_header_size, declared_length
 from gateway.ratelimit.service import RateLimits
 from gateway.routing.table import RouteTable
+from shared.metrics import set_route_template
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -22,7 +23,8 @@ class Pipeline:
     rate_limits: RateLimits
 
 
-def pipeline(request: Request) -> Pipeline:
+async def pipeline(request: Request) -> Pipeline:
+    # async so FastAPI calls it on the event loop: a plain def runs in the thread pool, a hop per request
     found: Pipeline = request.app.state.pipeline
     return found
 
@@ -32,8 +34,10 @@ router = APIRouter()
 
 @router.api_route("/{path:path}", methods=METHODS, include_in_schema=False)
 async def forward(request: Request, steps: Annotated[Pipeline, Depends(pipeline)]) -> Response:
+    check_header_size(request)
     path = request.scope["path"]
     route = steps.table.match(request.method, path)
+    set_route_template(request.scope, route.template)
     steps.rate_limits.check_client(
         route,
         peer=request.client.host if request.client else None,

@@ -7,7 +7,7 @@ from identity.accounts.schemas import AccountResponse, MemberResponse
 from identity.users.schemas import UserResponse
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 
 
 class UserPage(BaseModel):
