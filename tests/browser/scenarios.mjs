@@ -13,6 +13,8 @@ const artifacts = config.artifacts;
 // deadlines, not sleeps: generous because the machine is shared with other suites
 const TIMEOUT = 30_000;
 const MAIL_TIMEOUT = config.mailTimeoutMs ?? 60_000;
+// uncaught errors of every page a scenario opens
+const pageErrors = [];
 
 const FLAGS = [
   "--headless",
@@ -192,20 +194,113 @@ const scenarios = {
     await page.waitForURL((url) => !url.href.startsWith(base), { waitUntil: "commit" });
     return { headings, checkoutUrl: page.url() };
   },
+
+  /** "Continue with Google" on /register: the local OpenID provider signs the hinted person in and sends
+   * the browser back to the app's callback page (spa.test, mapped onto the gateway) → the new shop's
+   * dashboard with the trial pill. The app sends no hint from /register, so the test adds `login_hint`
+   * to the provider's authorization request, as the person's choice of account at Google would. */
+  async google(page) {
+    const provider = new URL(config.providerUrl).origin;
+    await page.route(
+      (url) => url.origin === provider && url.searchParams.has("client_id") && !url.searchParams.has("login_hint"),
+      async (route) => {
+        const url = new URL(route.request().url());
+        url.searchParams.set("login_hint", config.email);
+        await route.fulfill({ status: 302, headers: { location: url.href } });
+      },
+    );
+    await page.goto(`${base}/register`);
+    await shot(page, "register");
+    await page.getByRole("button", { name: "Continue with Google" }).click();
+    await page.waitForURL(`${base}/auth/google/callback?**`, { waitUntil: "commit" });
+    const landedOn = await page.waitForURL((url) => !url.pathname.startsWith("/auth/")).then(() => new URL(page.url()).pathname);
+    await shot(page, "landed");
+    await page.goto(`${base}/`);
+    const pill = page.getByTestId("plan-pill").first();
+    await pill.waitFor();
+    await shot(page, "dashboard");
+    return { landedOn, pill: await text(pill), pillStage: await pill.getAttribute("data-stage") };
+  },
+
+  /** the owner (signed in, on the Team page) and the invited teammate in a second, fresh browser: the
+   * accept link shows the account and the locked email, a password makes the teammate a member, and the
+   * owner's Team page lists them. */
+  async accept_invite(page, browser) {
+    await signIn(page, config.ownerEmail, config.password);
+    await page.goto(`${base}/account/team`);
+    await page.getByRole("cell", { name: config.inviteeEmail, exact: true }).waitFor();
+    await shot(page, "owner-team-pending");
+
+    const invitee = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const guest = await invitee.newPage();
+    guest.setDefaultTimeout(TIMEOUT);
+    guest.on("pageerror", (error) => pageErrors.push(String(error)));
+    try {
+      await guest.goto(`${base}/accept-invite?code=${encodeURIComponent(config.code)}`);
+      const heading = guest.getByRole("heading", { level: 1 });
+      await heading.waitFor();
+      const email = guest.getByLabel("Email");
+      const seen = {
+        heading: await text(heading),
+        email: await email.inputValue(),
+        emailReadOnly: await email.evaluate((input) => input.readOnly),
+      };
+      await guest.getByLabel("Your name").fill(config.inviteeName);
+      await guest.getByLabel("Password", { exact: true }).fill(config.password);
+      await shot(guest, "accept");
+      await guest.getByRole("button", { name: "Join the team" }).click();
+      await guest.waitForURL(`${base}/`);
+      await guest.getByTestId("plan-pill").first().waitFor();
+      await shot(guest, "member-dashboard");
+
+      await page.reload();
+      await page.getByRole("cell", { name: config.inviteeName, exact: true }).waitFor();
+      await shot(page, "owner-team-joined");
+      seen.ownerSeesMembers = await page
+        .getByRole("region", { name: "Members" })
+        .locator("tbody tr td:nth-child(2)")
+        .allInnerTexts();
+      return seen;
+    } catch (error) {
+      await shot(guest, "failure").catch(() => {});
+      throw error;
+    } finally {
+      await invitee.close();
+    }
+  },
+
+  /** after Stripe's webhook made the subscription active: the dashboard's pill, reloaded until it says so. */
+  async paid_pill(page) {
+    await signIn(page, config.email, config.password);
+    const pill = page.getByTestId("plan-pill").first();
+    const deadline = Date.now() + TIMEOUT;
+    let seen = "";
+    for (;;) {
+      await pill.waitFor();
+      seen = await text(pill);
+      if (seen === config.expect || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await page.reload();
+    }
+    await shot(page, "dashboard");
+    return { pill: seen, pillStage: await pill.getAttribute("data-stage") };
+  },
 };
 
 async function main() {
   if (!scenarios[scenario]) throw new Error(`unknown scenario ${scenario}`);
   mkdirSync(artifacts, { recursive: true });
-  const browser = await chromium.launch({ executablePath: config.chromium ?? "/usr/bin/chromium", args: FLAGS });
-  const consoleErrors = [];
+  // hostRules: e.g. "MAP spa.test 127.0.0.1:<port>", so the OAuth redirect base reaches the gateway
+  const args = config.hostRules ? [...FLAGS, `--host-resolver-rules=${config.hostRules}`] : FLAGS;
+  const browser = await chromium.launch({ executablePath: config.chromium ?? "/usr/bin/chromium", args });
+  const consoleErrors = pageErrors;
   try {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     page.on("pageerror", (error) => consoleErrors.push(String(error)));
     try {
-      const result = await scenarios[scenario](page);
+      const result = await scenarios[scenario](page, browser);
       process.stdout.write(`${JSON.stringify({ ok: true, result, pageErrors: consoleErrors })}\n`);
     } catch (error) {
       await shot(page, "failure").catch(() => {});

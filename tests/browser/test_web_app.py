@@ -1,16 +1,21 @@
 """The web app in a real browser against the real stack: what a user sees on each page, and what it stored."""
 
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 from stripefake import FakeStripe
+from stripefake.events import event as stripe_event
 
 from shared.testing import poll
 from tests.e2e.conftest import RunningStack
 from tests.e2e.flows import PASSWORD, bearer, billing_state, login, messages_to, new_email, register
+from tests.e2e.oidc import REDIRECT_BASE, OidcProviders
+from tests.e2e.test_billing_checkout import deliver_to_billing
 
 from .conftest import MAIL_TIMEOUT, fetch_rows, run_scenario
 
@@ -152,3 +157,101 @@ async def test_choosing_a_plan_goes_to_the_checkout_page_with_the_seats(
     assert seen["checkoutUrl"].startswith(f"{fake_stripe.url}/checkout/")
     session = await fake_stripe.checkout_session(seen["checkoutUrl"].rsplit("/", 1)[-1])
     assert [(i["price"]["id"], i["quantity"]) for i in session["line_items"]["data"]] == [(pro_price, 4)]
+
+
+async def test_google_sign_up_in_the_browser_lands_on_a_new_shop_with_the_trial_pill(
+    running_stack: RunningStack, oidc_providers: OidcProviders, artifacts: Path
+) -> None:
+    person = oidc_providers.google.add_account(name="Gia Google")
+    gateway_port = urlparse(running_stack.gateway_url).port
+    redirect_host = urlparse(REDIRECT_BASE).hostname
+
+    seen = await run_scenario(
+        "google",
+        # the provider only sends people back to the registered OAUTH_REDIRECT_BASE (spa.test): the browser
+        # resolves that host to the gateway, so the whole sign-in runs on the app's own origin
+        baseUrl=REDIRECT_BASE,
+        hostRules=f"MAP {redirect_host} 127.0.0.1:{gateway_port}",
+        providerUrl=oidc_providers.google.base_url,
+        artifacts=str(artifacts),
+        email=person["email"],
+    )
+
+    assert seen["landedOn"] == "/welcome"  # a new shop starts the wizard
+    assert (seen["pill"], seen["pillStage"]) == ("Pro trial · 14d", "trial")
+    users = await fetch_rows(
+        running_stack.stack.env["IDENTITY_DATABASE_URL"],
+        "SELECT u.email_verified_at IS NOT NULL, o.provider, o.provider_subject FROM users u "
+        "JOIN oauth_identities o ON o.user_id = u.id WHERE u.email = $1",
+        person["email"].lower(),
+    )
+    assert [tuple(row) for row in users] == [(True, "google", person["sub"])]
+
+
+async def test_an_invited_teammate_accepts_in_a_second_browser_and_becomes_a_member(
+    gateway: httpx.AsyncClient, running_stack: RunningStack, artifacts: Path
+) -> None:
+    owner_email = new_email("owner")
+    invitee_email = new_email("invitee").lower()
+    assert (await register(gateway, owner_email, name="Olive Owner")).status_code == 201
+    owner = await login(gateway, owner_email)
+    created = await gateway.post(
+        "/api/v1/accounts/me/invites", json={"email": invitee_email, "role": "engineer"}, headers=bearer(owner)
+    )
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    lookup = (await gateway.get(f"/api/v1/accounts/invites/{code}/lookup")).json()
+
+    seen = await run_scenario(
+        "accept_invite",
+        baseUrl=running_stack.gateway_url,
+        artifacts=str(artifacts),
+        ownerEmail=owner_email,
+        password=PASSWORD,
+        code=code,
+        inviteeEmail=invitee_email,
+        inviteeName="Ivy Invitee",
+    )
+
+    assert seen["heading"] == f"Join {lookup['account_name']}"
+    assert (seen["email"], seen["emailReadOnly"]) == (invitee_email, True)
+    assert sorted(seen["ownerSeesMembers"]) == sorted([owner_email.lower(), invitee_email])
+    members = (await gateway.get("/api/v1/accounts/me/members", headers=bearer(owner))).json()
+    assert sorted((m["email"], m["account_role"]) for m in members) == sorted(
+        [(owner_email.lower(), "owner"), (invitee_email, "engineer")]
+    )
+    invites = (await gateway.get("/api/v1/accounts/me/invites", headers=bearer(owner))).json()
+    assert [(i["email"], i["status"]) for i in invites if i["id"] == created.json()["id"]] == [
+        (invitee_email, "accepted")
+    ]
+
+
+async def test_the_checkout_webhook_turns_the_pill_to_pro(
+    gateway: httpx.AsyncClient, running_stack: RunningStack, fake_stripe: FakeStripe, pro_price: str, artifacts: Path
+) -> None:
+    email = new_email("paying")
+    assert (await register(gateway, email)).status_code == 201
+    tokens = await login(gateway, email)
+    await billing_state(gateway, tokens, timeout=60)
+    chosen = await run_scenario(
+        "checkout", baseUrl=running_stack.gateway_url, artifacts=str(artifacts), email=email, password=PASSWORD, seats=2
+    )
+    # the customer pays at (fake) Stripe, which then calls billing's own webhook port
+    paid = await fake_stripe.complete_checkout(chosen["checkoutUrl"].rsplit("/", 1)[-1])
+    delivered = await deliver_to_billing(
+        running_stack, stripe_event("checkout.session.completed", paid["session"], created=int(time.time()))
+    )
+    assert delivered.status_code == 200, delivered.text
+
+    seen = await run_scenario(
+        "paid_pill",
+        baseUrl=running_stack.gateway_url,
+        artifacts=str(artifacts),
+        email=email,
+        password=PASSWORD,
+        expect="Pro",
+    )
+
+    assert (seen["pill"], seen["pillStage"]) == ("Pro", "paid")
+    state = (await gateway.get("/api/v1/billing/state", headers=bearer(tokens))).json()["subscription"]
+    assert (state["plan"], state["status"], state["seat_limit"], state["is_paid"]) == ("pro", "active", 2, True)
