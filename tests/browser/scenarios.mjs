@@ -57,7 +57,91 @@ async function verificationToken(email) {
   throw new Error(`no verification email to ${email}`);
 }
 
+async function mailedLink(email, pattern) {
+  const deadline = Date.now() + MAIL_TIMEOUT;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${config.mailUrl}/messages?to=${encodeURIComponent(email.toLowerCase())}`);
+    for (const message of await response.json()) {
+      const found = pattern.exec(String(message.text));
+      if (found) return found[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no email to ${email} matching ${pattern}`);
+}
+
 const scenarios = {
+  /** /pricing as a visitor: with self-serve on, one card per public plan, "Start free trial" → sign-up on the
+   * priced ones (Pro marked recommended) and "Talk to sales" on a plan without a price; with it off
+   * (`config.selfServe` false), the route is a not-found page. */
+  async pricing(page) {
+    await page.goto(`${base}/pricing`);
+    const main = page.locator("main");
+    const seen = {};
+    if (config.selfServe) {
+      await page.getByRole("heading", { name: "Pricing", level: 1 }).waitFor();
+      const cards = main.locator("ul.pricing > li");
+      await cards.first().waitFor();
+      seen.cards = [];
+      for (const card of await cards.all()) {
+        seen.cards.push({
+          title: await text(card.getByRole("heading", { level: 2 })),
+          recommended: (await card.getByText("Recommended", { exact: true }).count()) > 0,
+          trialLinks: await card.getByRole("link", { name: "Start free trial" }).evaluateAll((links) => links.map((a) => a.getAttribute("href"))),
+          salesLinks: await card.getByRole("link", { name: "Talk to sales" }).evaluateAll((links) => links.map((a) => a.getAttribute("href"))),
+        });
+      }
+      await shot(page, "self-serve-on");
+      await cards.first().getByRole("link", { name: "Start free trial" }).click();
+      await page.waitForURL((url) => url.pathname === "/register");
+      await page.getByRole("button", { name: "Create account" }).waitFor();
+      seen.trialLandsOn = new URL(page.url()).pathname + new URL(page.url()).search;
+    } else {
+      await page.getByRole("heading", { name: "Page not found", level: 1 }).waitFor();
+      seen.cardCount = await main.locator("ul.pricing > li").count();
+      seen.notFound = true;
+      await shot(page, "self-serve-off");
+    }
+    return seen;
+  },
+
+  /** the login page's "forgot password" link → the reset request → the mailed link → a new password →
+   * signing in with it lands on the dashboard. */
+  async reset_password(page) {
+    const seen = {};
+    await page.goto(`${base}/login`);
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.waitForURL(`${base}/reset-password`);
+    await page.getByLabel("Email").fill(config.email);
+    await shot(page, "forgot");
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    const notice = page.getByRole("status");
+    await notice.waitFor();
+    seen.requested = await text(notice);
+    await shot(page, "requested");
+
+    const link = await mailedLink(config.email, /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_%.-]+/);
+    const url = new URL(link);
+    seen.linkPath = url.pathname;
+    await page.goto(`${base}${url.pathname}${url.search}`);
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await page.getByLabel("New password").fill(config.newPassword);
+    await shot(page, "new-password");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.getByText("Your password has been reset.").waitFor();
+    await shot(page, "done");
+    await page.locator("main").getByRole("link", { name: "Sign in" }).click();
+    await page.waitForURL(`${base}/login`);
+
+    await signIn(page, config.email, config.newPassword);
+    const pill = page.getByTestId("plan-pill").first();
+    await pill.waitFor();
+    await shot(page, "dashboard");
+    seen.landedOn = new URL(page.url()).pathname;
+    seen.pill = await text(pill);
+    return seen;
+  },
+
   /** register → wizard (3 steps, one invite) → dashboard with the trial pill → reload keeps the session →
    * the verification link from the mail catcher → the banner is gone. */
   async signup(page) {

@@ -2,12 +2,14 @@
 
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+import pytest
 from stripefake import FakeStripe
 from stripefake.events import event as stripe_event
 
@@ -255,3 +257,86 @@ async def test_the_checkout_webhook_turns_the_pill_to_pro(
     assert (seen["pill"], seen["pillStage"]) == ("Pro", "paid")
     state = (await gateway.get("/api/v1/billing/state", headers=bearer(tokens))).json()["subscription"]
     assert (state["plan"], state["status"], state["seat_limit"], state["is_paid"]) == ("pro", "active", 2, True)
+
+
+async def test_a_forgotten_password_is_reset_through_the_mailed_link_and_the_new_one_signs_in(
+    gateway: httpx.AsyncClient, running_stack: RunningStack, artifacts: Path
+) -> None:
+    email = new_email("forgetful")
+    new_password = "Fresh-Start-Pass-77"
+    assert (await register(gateway, email)).status_code == 201
+
+    seen = await run_scenario(
+        "reset_password",
+        baseUrl=running_stack.gateway_url,
+        mailUrl=running_stack.mail_url,
+        mailTimeoutMs=MAIL_TIMEOUT * 1000,
+        artifacts=str(artifacts),
+        email=email,
+        newPassword=new_password,
+    )
+
+    assert seen["requested"]  # the app shows the service's (non-revealing) confirmation
+    assert seen["linkPath"] == "/reset-password"
+    assert seen["landedOn"] == "/"
+    assert seen["pill"] == "Pro trial · 14d"
+    # stored effect: the new password signs in through the API, the old one no longer does
+    fresh = await gateway.post("/api/v1/auth/login/json", json={"email": email, "password": new_password})
+    assert fresh.status_code == 200, fresh.text
+    stale = await gateway.post("/api/v1/auth/login/json", json={"email": email, "password": PASSWORD})
+    assert stale.status_code == 401, stale.text
+
+
+@pytest.fixture
+async def self_serve_restored(gateway: httpx.AsyncClient, admin_headers: dict[str, str]) -> AsyncIterator[None]:
+    """Other tests share the stack: the self-serve flag this test flips is put back, whatever happens."""
+    before = await gateway.get("/api/v1/admin/settings", headers=admin_headers)
+    assert before.status_code == 200, before.text
+    try:
+        yield
+    finally:
+        restored = await gateway.patch(
+            "/api/v1/admin/settings",
+            headers=admin_headers,
+            json={"self_serve_enabled": before.json()["self_serve_enabled"]},
+        )
+        assert restored.status_code == 200, restored.text
+
+
+async def test_pricing_shows_the_public_plans_with_self_serve_on_and_is_not_found_with_it_off(
+    gateway: httpx.AsyncClient,
+    running_stack: RunningStack,
+    admin_headers: dict[str, str],
+    self_serve_restored: None,
+    artifacts: Path,
+) -> None:
+    async def set_self_serve(enabled: bool) -> None:
+        changed = await gateway.patch(
+            "/api/v1/admin/settings", headers=admin_headers, json={"self_serve_enabled": enabled}
+        )
+        assert changed.status_code == 200, changed.text
+        assert (await gateway.get("/api/v1/config/public")).json()["self_serve_enabled"] is enabled
+
+    await set_self_serve(True)
+    plans = (await gateway.get("/api/v1/plans/public")).json()
+    assert plans, "the stack's catalog has public plans"
+
+    opened = await run_scenario("pricing", baseUrl=running_stack.gateway_url, artifacts=str(artifacts), selfServe=True)
+
+    assert [card["title"] for card in opened["cards"]] == [plan["display_name"] for plan in plans]
+    # a priced plan starts a trial; a plan without a price (Enterprise) is sold by sales
+    assert [(card["trialLinks"], card["salesLinks"]) for card in opened["cards"]] == [
+        ([f"/register?plan={plan['plan']}"], [])
+        if plan["monthly_price_cents"] is not None
+        else ([], ["/contact-sales?from=pricing"])
+        for plan in plans
+    ]
+    assert any(plan["monthly_price_cents"] is None for plan in plans)  # the catalog has a sales-only plan
+    assert [card["recommended"] for card in opened["cards"]] == [plan["plan"] == "pro" for plan in plans]
+    assert opened["trialLandsOn"] == f"/register?plan={plans[0]['plan']}"
+
+    await set_self_serve(False)
+    closed = await run_scenario("pricing", baseUrl=running_stack.gateway_url, artifacts=str(artifacts), selfServe=False)
+
+    assert closed["notFound"] is True
+    assert closed["cardCount"] == 0

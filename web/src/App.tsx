@@ -1,4 +1,4 @@
-import { BrowserRouter, Link, Route, Routes } from "react-router-dom";
+import { BrowserRouter, Route, Routes } from "react-router-dom";
 import { AuthProvider } from "./auth/AuthContext";
 import { AcceptInvitePage } from "./pages/AcceptInvitePage";
 import { BillingPage } from "./pages/BillingPage";
@@ -12,18 +12,10 @@ import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SelectPlanPage } from "./pages/SelectPlanPage";
 import { TeamPage } from "./pages/TeamPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
 import { WelcomePage } from "./pages/WelcomePage";
-import { PageTitle, PublicLayout } from "./ui/Layout";
 import { RequireAuth } from "./ui/RequireAuth";
 
-function NotFoundPage() {
-  return (
-    <PublicLayout>
-      <PageTitle>Page not found</PageTitle>
-      <Link to="/">Go to the dashboard</Link>
-    </PublicLayout>
-  );
-}
 
 export function App() {
   return (
