@@ -5,61 +5,36 @@ for the calls that go over HTTP (JWKS, internal APIs)."""
 import asyncio
 import contextlib
 import socket
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import aio_pika
 import pytest
 import uvicorn
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from shared.bus.broker import connect, declare_exchange
 from shared.bus.names import BusNames
-from shared.testing import applied_environment, delete_topology, migrated_database, poll, test_environment
+from shared.testing import (
+    RecordingSmtp,
+    applied_environment,
+    delete_topology,
+    migrated_database,
+    poll,
+    smtp_server,
+    test_environment,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND_URL = "http://frontend.example.com"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class RecordingSmtp:
-    """An aiosmtpd handler keeping every accepted message."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [m for m in self.messages if m["To"] == address]
-
-
 @pytest.fixture(scope="session")
 def smtp() -> Iterator[tuple[RecordingSmtp, int]]:
     handler = RecordingSmtp()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with smtp_server(handler) as port:
+        yield handler, port
 
 
 @pytest.fixture(scope="session")

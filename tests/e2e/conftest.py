@@ -5,7 +5,6 @@ a mail catcher as processes on free ports. Tests drive it through the gateway li
 import asyncio
 import contextlib
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from stripefake import FakeStripe
 
 from devstack.stack import APPS, SERVICES, Stack, create_databases
 from shared.bus.names import BusNames
-from shared.testing import delete_topology, drop_database, unique_name
+from shared.testing import delete_topology, drop_database, free_port, unique_name
 
 from .oidc import OidcProviders, running_providers
 from .otlp import OtlpReceiver, running_receiver
@@ -62,12 +61,6 @@ def infrastructure() -> Iterator[Infrastructure]:
         yield Infrastructure(
             os.environ.get("TEST_POSTGRES_URL", LOCAL_POSTGRES), os.environ.get("AMQP_URL", LOCAL_AMQP), "local"
         )
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

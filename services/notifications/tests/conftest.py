@@ -2,19 +2,14 @@
 in-process."""
 
 import contextlib
-import socket
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import aio_pika
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from notifications.emails.events import build_handlers
 from notifications.emails.providers import EmailProvider
@@ -24,11 +19,13 @@ from shared.bus.consumer import InboxConsumer
 from shared.bus.names import BusNames
 from shared.events import Envelope
 from shared.testing import (
+    RecordingSmtp,
     TestSigner,
     applied_environment,
     asgi_client,
     migrated_database,
     running_app,
+    smtp_server,
     test_environment,
     unique_name,
 )
@@ -36,40 +33,11 @@ from shared.testing import (
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class RecordingSmtp:
-    """An aiosmtpd handler keeping every accepted message, for assertions."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [m for m in self.messages if m["To"] == address]
-
-
 @pytest.fixture(scope="session")
 def smtp() -> Iterator[tuple[RecordingSmtp, int]]:
     handler = RecordingSmtp()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with smtp_server(handler) as port:
+        yield handler, port
 
 
 @pytest.fixture(scope="session")
@@ -184,14 +152,3 @@ class RefusingSmtp(RecordingSmtp):
         if refuse:
             return self.reply
         return await super().handle_DATA(server, session, envelope)
-
-
-@contextlib.contextmanager
-def smtp_server(handler: Any) -> Iterator[int]:
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()

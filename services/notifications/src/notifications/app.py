@@ -19,15 +19,16 @@ from shared.runtime import ServiceRuntime, create_service_app
 def create_app() -> FastAPI:
     settings = get_settings()
     clock = SystemClock()
+    # unpooled: each claim or failure record opens its own short connection, so it never waits
+    # on the consumer's pool, whose connections the inbox transactions hold meanwhile
+    bookkeeping_engine = create_async_engine(settings.notifications_database_url, poolclass=NullPool)
     courier = Courier(
         settings=settings,
         provider=build_provider(settings),
         renderer=Renderer(),
         clock=clock,
         outbox=Outbox("notifications", clock),
-        # unpooled: each claim or failure record opens its own short connection, so it never waits
-        # on the consumer's pool, whose connections the inbox transactions hold meanwhile
-        bookkeeping=make_session_factory(create_async_engine(settings.notifications_database_url, poolclass=NullPool)),
+        bookkeeping=make_session_factory(bookkeeping_engine),
     )
     app = create_service_app(
         title="notifications",
@@ -41,4 +42,5 @@ def create_app() -> FastAPI:
         routers=[emails_router],
     )
     app.state.courier = courier
+    app.state.runtime.add_cleanup(bookkeeping_engine.dispose)
     return app
