@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import RecordingSmtp, free_port
 from messages import (
     address,
     message_by_id,
@@ -25,7 +24,7 @@ from notifications.emails.models import EmailMessage
 from notifications.emails.providers import OutgoingEmail, SmtpProvider, TransientProviderError
 from notifications.emails.service import Courier
 from shared.events import EmailVerificationRequested, Envelope
-from shared.testing import TestSigner, poll
+from shared.testing import RecordingSmtp, TestSigner, free_port, poll
 
 LIST = "/api/v1/admin/notifications"
 

@@ -3,7 +3,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import RecordingSmtp, free_port
 from messages import address, envelope_of, message_row, outbox_events, publish, queue_depth, verification_requested
 from sqlalchemy import text
 
@@ -12,7 +11,7 @@ from notifications.emails.models import EmailMessage
 from notifications.emails.providers import SmtpProvider, TransientProviderError
 from notifications.emails.service import Courier
 from shared.events import EmailVerificationRequested, TrialEnding
-from shared.testing import poll
+from shared.testing import RecordingSmtp, free_port, poll
 
 
 async def test_verification_requested_sends_the_verification_email(app: Any, mailbox: RecordingSmtp) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from conftest import RefusingSmtp, fast_lane, free_port, smtp_server
+from conftest import RefusingSmtp, fast_lane
 from messages import address, outbox_events, queue_depth, status_of, verification_requested
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from notifications.emails.providers import OutgoingEmail, PermanentProviderError, ResendProvider, SmtpProvider
-from shared.testing import poll
+from shared.testing import free_port, poll, smtp_server
 
 
 async def test_smtp_refusing_the_first_two_tries_is_sent_on_the_third(app: Any) -> None:

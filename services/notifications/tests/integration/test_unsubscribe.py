@@ -5,12 +5,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from conftest import RecordingSmtp
 from messages import address, message_row, outbox_events, publish, status_of, trial_ending, verification_requested
 from sqlalchemy import text
 
 from notifications.emails.models import EmailMessage
-from shared.testing import poll
+from shared.testing import RecordingSmtp, poll
 
 UNSUBSCRIBE = "/api/v1/email/unsubscribe"
 
