@@ -21,7 +21,7 @@ async def test_hashes_carry_the_stated_argon2id_parameters() -> None:
         MEMORY_COST_KIB,
         PARALLELISM,
     )
-    assert (TIME_COST, MEMORY_COST_KIB, PARALLELISM) == (3, 65536, 4)
+    assert (TIME_COST, MEMORY_COST_KIB, PARALLELISM) == (2, 19456, 1)
     assert needs_rehash(hashed) is False
 
 
@@ -31,3 +31,11 @@ async def test_a_hash_made_with_other_parameters_verifies_and_asks_for_a_rehash(
     assert await verify_password(weaker, "Abcdefghi1") is True
     assert needs_rehash(weaker) is True
     assert needs_rehash("not-a-hash") is True
+
+
+async def test_a_hash_made_with_the_previous_rfc_9106_profile_still_verifies_and_is_upgraded() -> None:
+    previous = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, type=Type.ID).hash("Abcdefghi1")
+
+    assert await verify_password(previous, "Abcdefghi1") is True
+    assert await verify_password(previous, "Abcdefghi2") is False
+    assert needs_rehash(previous) is True
