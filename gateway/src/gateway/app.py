@@ -16,8 +16,7 @@ from gateway.entitlements.billing import BillingClient
 from gateway.entitlements.cache import EntitlementCache
 from gateway.entitlements.subscriber import EntitlementEvents
 from gateway.forwarding.proxy import Forwarder, Upstreams
-from gateway.forwarding.router import Pipeline
-from gateway.forwarding.router import router as forwarding_router
+from gateway.forwarding.router import Pipeline, catch_all
 from gateway.ratelimit.client import TrustedProxies
 from gateway.ratelimit.limiter import SlidingWindowLimiter
 from gateway.ratelimit.service import RateLimits
@@ -87,7 +86,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     }
     upstreams = Upstreams(
         {**services, Upstream.PRODUCT: settings.product_upstream_url},
-        timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds),
+        connect_timeout_seconds=settings.upstream_connect_timeout_seconds,
     )
     internal_http = httpx.AsyncClient(timeout=settings.entitlements_timeout_seconds)
     billing_http = httpx.AsyncClient(
@@ -163,6 +162,6 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock | None = No
     app.include_router(health_router(required, optional))
     # the gateway's own, before the catch-all: never forwarded upstream (like /healthz)
     app.include_router(metrics_router(ScrapeGauges()))
-    app.include_router(forwarding_router)
+    app.router.routes.append(catch_all)
     instrument_app(app)
     return app

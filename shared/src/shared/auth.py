@@ -131,10 +131,23 @@ class JwksCache:
         return self._keys[kid]
 
 
+@dataclass(frozen=True)
+class _Verified:
+    key: RSAKey
+    claims: dict[str, Any]
+
+
 class TokenVerifier:
-    def __init__(self, keys: KeySource, clock: Clock) -> None:
+    """RS256 access/refresh token checks. A token whose signature was verified is remembered (at most
+    `remembered` of them, oldest forgotten first) with the key that verified it: presented again, it costs a
+    dict lookup instead of an RSA verification, while expiry and type are checked every time and a rotated
+    or withdrawn key (a different key object for its `kid`) makes it verify afresh."""
+
+    def __init__(self, keys: KeySource, clock: Clock, *, remembered: int = 4096) -> None:
         self.keys = keys
         self.clock = clock
+        self.remembered = remembered
+        self._verified: dict[str, _Verified] = {}
 
     async def verify(self, token: str, expected_type: str) -> dict[str, Any]:
         """Signature (RS256 only, key by `kid`), expiry and `type`; returns the claims."""
@@ -145,17 +158,25 @@ class TokenVerifier:
         if unverified.get("alg") != ALGORITHM or not unverified.get("kid"):
             raise InvalidToken("wrong alg or no kid")
         key = await self.keys.key(str(unverified["kid"]))
-        try:
-            decoded = jwt.decode(token, key, algorithms=[ALGORITHM])
-        except (JoseError, ValueError, TypeError) as exc:
-            raise InvalidToken(f"bad signature: {type(exc).__name__}") from None
-        claims = decoded.claims
+        known = self._verified.get(token)
+        claims = known.claims if known is not None and known.key is key else self._check_signature(token, key)
         exp = claims.get("exp")
         if not isinstance(exp, int | float) or exp <= self.clock.now().timestamp():
             raise InvalidToken("expired")
         if claims.get("type") != expected_type:
             raise InvalidToken("wrong token type")
         return dict(claims)
+
+    def _check_signature(self, token: str, key: RSAKey) -> dict[str, Any]:
+        try:
+            decoded = jwt.decode(token, key, algorithms=[ALGORITHM])
+        except (JoseError, ValueError, TypeError) as exc:
+            raise InvalidToken(f"bad signature: {type(exc).__name__}") from None
+        claims = dict(decoded.claims)
+        if len(self._verified) >= self.remembered:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = _Verified(key, claims)
+        return claims
 
     async def verify_access(self, token: str) -> AccessClaims:
         return access_claims(await self.verify(token, "access"))

@@ -1,13 +1,16 @@
 import time
 import uuid
+from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 from joserfc import jwt
-from joserfc.jwk import OctKey
+from joserfc.jwk import OctKey, RSAKey
 
+import shared.auth as shared_auth
 from shared.auth import InvalidToken, JwksCache, TokenVerifier
-from shared.clock import SystemClock
+from shared.clock import ManualClock, SystemClock
 from shared.testing import TestSigner
 
 
@@ -116,3 +119,87 @@ async def test_unreachable_key_endpoint_is_keys_unavailable_not_a_bad_token() ->
         verifier = TokenVerifier(JwksCache("http://identity/jwks", http), SystemClock())
         with pytest.raises(KeysUnavailable):
             await verifier.verify_access(TestSigner().access_token())
+
+
+class SwappableKeys:
+    """A key source whose key for a kid can be replaced, as a JWKS refresh after a rotation does."""
+
+    def __init__(self, signer: TestSigner) -> None:
+        self.kid = signer.kid
+        self.current = signer.private_key
+
+    async def key(self, kid: str) -> RSAKey:
+        if kid != self.kid:
+            raise InvalidToken("unknown kid")
+        return self.current
+
+
+def counting_decode(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = shared_auth.jwt.decode
+
+    def decode(token: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(token)
+        return real(token, *args, **kwargs)
+
+    monkeypatch.setattr(shared_auth.jwt, "decode", decode)
+    return calls
+
+
+async def test_a_token_presented_again_is_not_verified_again(
+    signer: TestSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counting_decode(monkeypatch)
+    verifier = TokenVerifier(signer, SystemClock())
+    token = signer.access_token(account_role="admin")
+
+    first = await verifier.verify_access(token)
+    again = await verifier.verify_access(token)
+
+    assert first == again
+    assert calls == [token]
+
+
+async def test_a_remembered_token_still_expires(signer: TestSigner) -> None:
+    clock = ManualClock()
+    verifier = TokenVerifier(signer, clock)
+    token = signer.access_token(expires_in=60)
+    await verifier.verify_access(token)
+
+    clock.advance(timedelta(seconds=61))
+
+    with pytest.raises(InvalidToken, match="expired"):
+        await verifier.verify_access(token)
+
+
+async def test_a_remembered_token_is_checked_afresh_once_its_key_is_replaced(signer: TestSigner) -> None:
+    keys = SwappableKeys(signer)
+    verifier = TokenVerifier(keys, SystemClock())
+    token = signer.access_token()
+    await verifier.verify_access(token)
+
+    keys.current = TestSigner(kid=signer.kid).private_key  # same kid, another key: the old signature is void
+
+    with pytest.raises(InvalidToken, match="signature"):
+        await verifier.verify_access(token)
+
+
+async def test_a_remembered_token_is_still_refused_as_the_wrong_type(signer: TestSigner) -> None:
+    verifier = TokenVerifier(signer, SystemClock())
+    token = signer.access_token(token_type="refresh")
+    await verifier.verify(token, "refresh")
+
+    with pytest.raises(InvalidToken, match="type"):
+        await verifier.verify_access(token)
+
+
+async def test_at_most_the_stated_number_of_tokens_are_remembered(
+    signer: TestSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counting_decode(monkeypatch)
+    verifier = TokenVerifier(signer, SystemClock(), remembered=2)
+    first, second, third = (signer.access_token() for _ in range(3))
+    for token in (first, second, third, third, first):
+        await verifier.verify_access(token)
+
+    assert calls == [first, second, third, first]  # the first was forgotten to make room for the third
