@@ -7,10 +7,11 @@ transports, warms it (JWKS and the account's snapshot fetched once), then measur
 - checks only: `Gatekeeper.admit` on a `pro` route (verify RS256, read the cache, run the guards)
   against the same call on a `public` route (baseline: no token, no snapshot);
 - whole requests through the ASGI app: `GET /api/v1/trees` (pro) against `GET /api/v1/plans/public`
-  (public), both forwarded to an in-memory upstream, so the ratio is what the checks add to a request.
+  (public), both forwarded to a bare aiohttp upstream on a local port in this process, so the ratio is
+  what the checks add to a request.
 
 It asserts that the warm loops make no call to identity or billing (requests counted on their
-transports); only the forwards reach an upstream. Absolute times depend on the machine; compare ratios.
+transports); only the forwards reach the upstream. Absolute times depend on the machine; compare ratios.
 
     .venv/bin/python bench/gateway_warm_check.py [--seconds 2]
 """
@@ -25,11 +26,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from aiohttp import web
 
 from gateway.app import create_app
 from gateway.forwarding.router import Pipeline
-from gateway.routing.table import Upstream
 from gateway.settings import GatewaySettings
+from shared.auth import TokenVerifier
 from shared.testing import TestSigner
 
 ACCOUNT = uuid.uuid4()
@@ -98,10 +100,41 @@ async def per_run(
     return statistics.median(mine), statistics.median(theirs), total
 
 
+class CountingUpstream:
+    """The forwards' upstream: a bare aiohttp server answering `{"ok": true}`, counting what reaches it."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.runner: web.AppRunner | None = None
+
+    async def answer(self, _: web.Request) -> web.Response:
+        self.requests += 1
+        return web.json_response({"ok": True})
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.answer)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        return f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
 async def measure(seconds: float) -> None:
     signer = TestSigner()
+    upstream = CountingUpstream()
+    upstream_url = await upstream.start()
     settings = GatewaySettings(
-        internal_api_token=secrets.token_urlsafe(16), log_level="WARNING", product_upstream_url="http://product"
+        internal_api_token=secrets.token_urlsafe(16),
+        log_level="WARNING",
+        product_upstream_url=upstream_url,
+        billing_internal_url=upstream_url,  # /plans/public is forwarded there; snapshots use the transport below
     )
     app = create_app(settings)
     pipeline: Pipeline = app.state.pipeline
@@ -111,11 +144,8 @@ async def measure(seconds: float) -> None:
         lambda _: httpx.Response(200, json={"keys": [signer.private_key.as_dict(private=False)]})
     )
     billing = CountingTransport(lambda _: httpx.Response(200, json=SNAPSHOT))
-    upstream = CountingTransport(lambda _: httpx.Response(200, json={"ok": True}))
     gatekeeper.verifier.keys.http = httpx.AsyncClient(transport=identity)  # type: ignore[attr-defined]
     gatekeeper.billing.http = httpx.AsyncClient(transport=billing, base_url="http://billing")
-    for name in (Upstream.PRODUCT, Upstream.BILLING):
-        pipeline.forwarder.upstreams._clients[name] = httpx.AsyncClient(transport=upstream, base_url=f"http://{name}")
     # as once the replica consumes its eviction queue (the broker is not part of this measurement)
     gatekeeper.cache.ttl_seconds = settings.entitlement_cache_ttl_seconds
 
@@ -129,6 +159,15 @@ async def measure(seconds: float) -> None:
     async def check_pro() -> None:
         admission = await gatekeeper.admit(route=pro_route, path="/api/v1/trees", authorization=authorization)
         assert admission.snapshot is not None
+
+    remembering = gatekeeper.verifier
+    first_sight = TokenVerifier(remembering.keys, remembering.clock, remembered=0)
+
+    async def verify_remembered() -> None:
+        await remembering.verify_access(token)
+
+    async def verify_first_sight() -> None:
+        await first_sight.verify_access(token)
 
     async def check_public() -> None:
         await gatekeeper.admit(route=public_route, path="/api/v1/plans/public", authorization=None)
@@ -148,12 +187,18 @@ async def measure(seconds: float) -> None:
     assert (identity.requests, billing.requests) == (1, 1)
     before = identity.requests + billing.requests
 
+    per_remembered, per_first_sight, _ = await per_run(verify_remembered, verify_first_sight, seconds)
     per_check, per_public_check, checks = await per_run(check_pro, check_public, seconds)
     forwarded_before = upstream.requests
     per_request, per_public_request, requests = await per_run(request_pro, request_public, seconds)
     network_calls = identity.requests + billing.requests - before
     await client.aclose()
+    await pipeline.forwarder.upstreams.aclose()
+    await upstream.stop()
 
+    print(f"{'token verification, first sight (RS256):':52} {per_first_sight * 1e6:9.1f} us")
+    print(f"{'token verification, remembered token:':52} {per_remembered * 1e6:9.1f} us")
+    print(f"first sight / remembered time ratio: {per_first_sight / per_remembered:.1f}x")
     print(f"{'warm pro check (verify + cached snapshot + guards):':52} {per_check * 1e6:9.1f} us  ({checks} runs)")
     print(f"{'public check (baseline):':52} {per_public_check * 1e6:9.1f} us")
     print(f"{'warm pro request through the app:':52} {per_request * 1e6:9.1f} us  ({requests} runs)")

@@ -1,7 +1,9 @@
-"""A closed-loop HTTP load generator, run as its own process so it does not share an event loop with
-what it measures: `--concurrency` workers on one aiohttp session (keep-alive), each sending the same
-request back to back for `--seconds` after `--warmup` seconds. Prints one JSON object: requests, errors,
-elapsed, throughput and latency percentiles in milliseconds.
+"""An HTTP load generator, run as its own process so it does not share an event loop with what it
+measures. Closed loop (default): `--concurrency` workers on one aiohttp session (keep-alive), each sending
+the same request back to back for `--seconds` after `--warmup` seconds. Open loop (`--rate R`): a request
+is started every 1/R seconds whatever the earlier ones are doing, and its latency counts from when it was
+due, so a server that falls behind is charged for the wait (no coordinated omission). Prints one JSON
+object: requests, errors, elapsed, throughput and latency percentiles in milliseconds.
 
     .venv/bin/python bench/loadgen.py --url http://127.0.0.1:8000/api/v1/trees -H "Authorization: Bearer ..."
 """
@@ -68,18 +70,70 @@ async def load(
     }
 
 
+async def load_at_rate(
+    url: str, method: str, headers: dict[str, str], rate: float, seconds: float, warmup: float
+) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=256)
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+
+        async def one(due: float, measured: bool) -> None:
+            nonlocal errors
+            try:
+                async with session.request(method, url) as response:
+                    await response.read()
+                    ok = response.status < 400
+            except aiohttp.ClientError:
+                ok = False
+            if measured:
+                if ok:
+                    latencies.append(time.perf_counter() - due)
+                else:
+                    errors += 1
+
+        started = time.perf_counter()
+        measure_from = started + warmup
+        interval = 1.0 / rate
+        total = int((warmup + seconds) * rate)
+        tasks = []
+        for i in range(total):
+            due = started + i * interval
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due, due >= measure_from)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - measure_from
+    latencies.sort()
+    return {
+        "rate": rate,
+        "requests": len(latencies),
+        "errors": errors,
+        "elapsed_s": elapsed,
+        "throughput_rps": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p95_ms": percentile(latencies, 0.95) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--method", default="GET")
     parser.add_argument("-H", "--header", action="append", default=[], help="'Name: value', repeatable")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rate", type=float, help="open loop: requests started per second (ignores --concurrency)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.0)
     args = parser.parse_args()
     headers = dict(h.split(":", 1) for h in args.header)
     headers = {k.strip(): v.strip() for k, v in headers.items()}
-    result = uvloop.run(load(args.url, args.method, headers, args.concurrency, args.seconds, args.warmup))
+    if args.rate:
+        result = uvloop.run(load_at_rate(args.url, args.method, headers, args.rate, args.seconds, args.warmup))
+    else:
+        result = uvloop.run(load(args.url, args.method, headers, args.concurrency, args.seconds, args.warmup))
     print(json.dumps(result))
 
 

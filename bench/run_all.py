@@ -78,7 +78,7 @@ def gateway_section(overhead: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|---|",
     ]
     for run in overhead["runs"]:
-        for name in ("direct", "gateway", "unoptimised"):
+        for name in ("direct", "gateway", "baseline"):
             r = run[name]
             cpu = f"{r['cpu_ms_per_request']:.2f}" if "cpu_ms_per_request" in r else "n/a"
             lines.append(
@@ -115,7 +115,7 @@ def before_after(overhead: dict[str, Any]) -> list[str]:
     ]
     throughput, cpu = [], []
     for i, pair in enumerate(rounds, 1):
-        g, u = pair["gateway"], pair["unoptimised"]
+        g, u = pair["gateway"], pair["baseline"]
         throughput.append(g["throughput_rps"] / u["throughput_rps"])
         cpu.append(u["cpu_ms_per_request"] / g["cpu_ms_per_request"])
         lines.append(

@@ -5,8 +5,10 @@ tests/e2e/conftest.py starts them), the fake Stripe, the mail catcher, an echo p
 Measures, each comparison within this run:
 
 1. gateway overhead: the same Pro-gated `GET /api/v1/trees` through the gateway (warm entitlement cache)
-   against straight to the echo upstream, at several fixed concurrencies; the gateway used here reaches
-   identity and billing through a counting proxy, so a warm check's network calls are counted;
+   against straight to the echo upstream, at several fixed concurrencies and at a fixed moderate rate; the
+   gateways used here reach identity and billing through a counting proxy, so a warm check's network calls
+   are counted; beside this tree's gateway runs the gateway of BASELINE (the commit before the optimisations
+   of docs/benchmarks.md §8, unpacked with `git archive`), for before/after in the same run;
 2. signup burst: N registrations through the gateway; 201 → the trial's `billing.subscription.changed` on
    the bus, 201 → `/billing/state` showing the trial (after a login), 201 → the email at the SMTP catcher;
 3. outbox relay: occurred_at (written in the producing transaction) → arrival at a queue of the bench's
@@ -49,6 +51,9 @@ from shared.bus.names import BusNames
 from shared.testing import delete_topology, drop_database, unique_name
 
 BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+# the last commit before this round of optimisations: its gateway and shared package are the "before"
+BASELINE = "3061d6d"
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 WEBHOOK_SECRET = "whsec_bench_" + secrets.token_hex(8)
@@ -224,9 +229,13 @@ class BusWatch:
         return [(t, e) for t, e in self.arrivals if e.get("type") == type_]
 
 
-def loadgen(url: str, concurrency: int, seconds: float, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def loadgen(
+    url: str, concurrency: int, seconds: float, headers: dict[str, str] | None = None, rate: float | None = None
+) -> dict[str, Any]:
     argv = [sys.executable, str(BENCH / "loadgen.py"), "--url", url, "--concurrency", str(concurrency)]
     argv += ["--seconds", str(seconds), "--warmup", "1"]
+    if rate is not None:
+        argv += ["--rate", f"{rate:.0f}"]
     for name, value in (headers or {}).items():
         argv += ["-H", f"{name}: {value}"]
     done = subprocess.run(argv, capture_output=True, text=True, check=True)  # noqa: S603 — our own script
@@ -301,14 +310,27 @@ async def wait_http(url: str, timeout: float = 60) -> None:
         await until(probe, timeout, f"{url} answering")
 
 
+def baseline_sources(into: Path) -> dict[str, str]:
+    """BASELINE's gateway and shared packages unpacked under `into`; the environment that runs them instead
+    of this tree's (PYTHONPATH precedes the editable installs' .pth entries)."""
+    archive = subprocess.run(  # noqa: S603 — git with fixed arguments
+        ["git", "archive", "--format=tar", BASELINE, "gateway/src", "shared/src"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)  # noqa: S603, S607
+    return {"PYTHONPATH": f"{into / 'gateway' / 'src'}:{into / 'shared' / 'src'}"}
+
+
 async def gateway_overhead(
     stack: Stack, env: dict[str, str], log_dir: Path, seconds: float, memory: MemoryWatch, profile: Path | None
 ) -> dict[str, Any]:
     """Phase 1, on two more gateways whose calls to identity and billing pass a counting proxy: the gateway
-    as `serve` runs it, and bench/gateway_variant.py with the profile's two fixes undone."""
+    as `serve` runs it, and BASELINE's."""
     proxy = CountingProxy({"identity": env["IDENTITY_INTERNAL_URL"], "billing": env["BILLING_INTERNAL_URL"]})
     await proxy.start()
-    ports = {"gateway": free_port(), "unoptimised": free_port()}
+    ports = {"gateway": free_port(), "baseline": free_port()}
     counted_env = dict(env)
     counted_env.update(
         {
@@ -317,16 +339,18 @@ async def gateway_overhead(
         }
     )
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    argvs = {
-        "gateway": [stack.python, "-m", "gateway", "serve", "--port", str(ports["gateway"])],
-        "unoptimised": [stack.python, str(BENCH / "gateway_variant.py"), "--unoptimised", "--port"],
-    }
-    argvs["unoptimised"].append(str(ports["unoptimised"]))
+    envs = {"gateway": counted_env, "baseline": counted_env | baseline_sources(Path(tempfile.mkdtemp(dir=log_dir)))}
     try:
         with contextlib.ExitStack() as running:
             gateways = {
-                name: running.enter_context(process(argv, counted_env, log_dir / f"{name}-counted.log"))
-                for name, argv in argvs.items()
+                name: running.enter_context(
+                    process(
+                        [stack.python, "-m", "gateway", "serve", "--port", str(ports[name])],
+                        envs[name],
+                        log_dir / f"{name}-counted.log",
+                    )
+                )
+                for name in ports
             }
             email = f"overhead-{secrets.token_hex(5)}@example.com"
             for name, url in urls.items():
@@ -375,6 +399,22 @@ async def gateway_overhead(
                         for name in ("direct", *urls)
                     )
                 )
+            # a moderate load: half of what this gateway sustained at c=8, offered at a fixed rate to both
+            rate = round(next(r for r in runs if r["concurrency"] == 8)["gateway"]["throughput_rps"] / 2)
+            moderate: dict[str, Any] = {"rate": rate}
+            moderate["direct"] = await asyncio.to_thread(
+                loadgen, env["PRODUCT_UPSTREAM_URL"] + "/api/v1/trees", 1, seconds, None, rate
+            )
+            cpu_before = cpu_seconds(gateways["gateway"].pid)
+            moderate["gateway"] = await asyncio.to_thread(
+                loadgen, f"{urls['gateway']}/api/v1/trees", 1, seconds, headers, rate
+            )
+            used = cpu_seconds(gateways["gateway"].pid) - cpu_before
+            moderate["gateway"]["cpu_ms_per_request"] = used * 1000 / max(1, moderate["gateway"]["requests"])
+            say(
+                f"{rate}/s: direct p50 {moderate['direct']['p50_ms']:.2f} ms; "
+                f"gateway p50 {moderate['gateway']['p50_ms']:.2f} ms"
+            )
             rounds = []
             for _ in range(3):  # alternating, so that drift in the machine's load hits both alike
                 pair = {}
@@ -392,6 +432,8 @@ async def gateway_overhead(
         await proxy.stop()
     return {
         "runs": runs,
+        "moderate": moderate,
+        "baseline_commit": BASELINE,
         "before_after_rounds_c8": rounds,
         "warm_calls_to_identity_billing": calls,
         "rss_kib": {name: {"idle": idle_rss[name], "peak": peak_rss[name]} for name in idle_rss},

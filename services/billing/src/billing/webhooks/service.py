@@ -42,9 +42,15 @@ def verified_event(payload: bytes, signature: str, *, secret: str, tolerance_sec
     return event_of(body)
 
 
+def needs_fetch(event: StripeEventIn) -> bool:
+    """Whether applying `event` asks Stripe for something first (only a completed checkout does); for the
+    others the insert's conflict alone tells a redelivery, without a read beforehand."""
+    return event.type == "checkout.session.completed" and id_of(event.object.get("subscription")) is not None
+
+
 async def fetch_for(client: stripe.StripeClient, event: StripeEventIn) -> dict[str, Any] | None:
     """The Stripe subscription a completed checkout created (None for other events)."""
-    if event.type != "checkout.session.completed":
+    if not needs_fetch(event):
         return None
     subscription_id = id_of(event.object.get("subscription"))
     if subscription_id is None:
@@ -72,7 +78,7 @@ async def apply_stripe_event(
     frontend_url: str,
 ) -> bool:
     """Record and apply `event` once; False when it was recorded before or is stale."""
-    if await is_recorded(factory, event.id):
+    if needs_fetch(event) and await is_recorded(factory, event.id):
         WEBHOOK_EVENTS.labels("duplicate").inc()
         return False  # a redelivery: no need to ask Stripe anything
     stripe_subscription = await fetch_for(client, event)
