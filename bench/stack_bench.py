@@ -270,15 +270,20 @@ async def until(probe: Any, timeout: float, message: str) -> Any:
         await asyncio.sleep(0.01)
 
 
-async def trial_visible(client: httpx.AsyncClient, token: str) -> float:
+async def trial_visible(client: httpx.AsyncClient, token: str) -> tuple[float, int]:
+    """When `/billing/state` first showed the trial, and how many reads that took."""
+    reads = 0
+
     async def probe() -> float | None:
+        nonlocal reads
+        reads += 1
         response = await client.get("/api/v1/billing/state", headers={"Authorization": f"Bearer {token}"})
         if response.status_code == 200 and response.json()["subscription"]["status"] == "trialing":
             return time.time()
         return None
 
     found: float = await until(probe, 60, "trial at /billing/state")
-    return found
+    return found, reads
 
 
 @contextlib.contextmanager
@@ -446,12 +451,15 @@ async def signup_burst(gateway_url: str, mail_url: str, bus: BusWatch, signups: 
     limits = httpx.Limits(max_connections=in_flight * 2, max_keepalive_connections=in_flight * 2)
     registered: dict[str, tuple[float, str]] = {}  # email -> (201 time, account id)
     visible: dict[str, float] = {}
+    logged_in: dict[str, float] = {}
+    first_read_showed_trial = 0
     register_ms: list[float] = []
     failures: list[str] = []
     gate = asyncio.Semaphore(in_flight)
     async with httpx.AsyncClient(base_url=gateway_url, timeout=120, limits=limits) as client:
 
         async def one(i: int) -> None:
+            nonlocal first_read_showed_trial
             email = f"burst-{stamp}-{i}@example.com"
             async with gate:
                 sent = time.time()
@@ -464,7 +472,9 @@ async def signup_burst(gateway_url: str, mail_url: str, bus: BusWatch, signups: 
                 registered[email] = (at, str(user["account_id"]))
                 try:
                     token = await login(client, email)
-                    visible[email] = await trial_visible(client, token)
+                    logged_in[email] = time.time()
+                    visible[email], reads = await trial_visible(client, token)
+                    first_read_showed_trial += reads == 1
                 except (AssertionError, httpx.HTTPError) as exc:
                     failures.append(f"login or state: {exc}"[:200])
 
@@ -532,6 +542,13 @@ async def signup_burst(gateway_url: str, mail_url: str, bus: BusWatch, signups: 
         "created_to_billing_state_after_login_ms": percentiles(
             [(visible[email] - at) * 1000 for email, (at, _) in registered.items() if email in visible]
         ),
+        "login_ms": percentiles(
+            [(logged_in[email] - at) * 1000 for email, (at, _) in registered.items() if email in logged_in]
+        ),
+        "logged_in_to_billing_state_ms": percentiles(
+            [(visible[email] - logged_in[email]) * 1000 for email in visible if email in logged_in]
+        ),
+        "first_state_read_showed_trial": first_read_showed_trial,
         "created_to_email_ms": percentiles(
             [(mailed[email] - at) * 1000 for email, (at, _) in registered.items() if email in mailed]
         ),
