@@ -213,7 +213,8 @@ def webhook_section(hooks: dict[str, Any]) -> list[str]:
         "## 5. Stripe webhooks",
         "",
         "Distinct `invoice.payment_succeeded` events, each signed as Stripe signs (stripefake `signed_event`),",
-        f"posted by {hooks['concurrency']} concurrent senders to billing's `/api/v1/webhooks/stripe`; each is",
+        f"posted by {hooks['concurrency']} concurrent senders (`bench/webhook_sender.py`, aiohttp in a process of its",
+        "own) to billing's `/api/v1/webhooks/stripe`; each is",
         "verified, "
         "recorded in `stripe_events` and applied in one transaction (its subscription is unknown to billing, so",
         "nothing else changes).",

@@ -586,9 +586,15 @@ def subscription_event(sub_id: str) -> dict[str, Any]:
 
 
 async def webhooks(billing_url: str, seconds: float, concurrency: int, storm: int) -> dict[str, Any]:
-    """Phase 4: distinct signed events as fast as `concurrency` senders go; then one event `storm` times at once."""
+    """Phase 4: distinct signed events as fast as `concurrency` senders go (bench/webhook_sender.py, a process of
+    its own); then one event `storm` times at once."""
     url = f"{billing_url}/api/v1/webhooks/stripe"
-    limits = httpx.Limits(max_connections=max(concurrency, storm), max_keepalive_connections=max(concurrency, storm))
+    argv = [sys.executable, str(BENCH / "webhook_sender.py"), "--url", url, "--secret", WEBHOOK_SECRET]
+    argv += ["--concurrency", str(concurrency), "--seconds", str(seconds)]
+    done = await asyncio.to_thread(subprocess.run, argv, capture_output=True, text=True, check=True)
+    sustained: dict[str, Any] = json.loads(done.stdout)
+
+    limits = httpx.Limits(max_connections=storm, max_keepalive_connections=storm)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
 
         async def deliver(body: bytes, signature: str) -> tuple[int, bool]:
@@ -598,34 +604,10 @@ async def webhooks(billing_url: str, seconds: float, concurrency: int, storm: in
             applied = response.status_code == 200 and bool(response.json().get("applied"))
             return response.status_code, applied
 
-        latencies: list[float] = []
-        applied = 0
-        failures = 0
-        stop_at = time.perf_counter() + seconds
-
-        async def sender() -> None:
-            nonlocal applied, failures
-            while time.perf_counter() < stop_at:
-                body, signature = signed_event(subscription_event("sub_bench_unknown"), WEBHOOK_SECRET)
-                begun = time.perf_counter()
-                status, was_applied = await deliver(body, signature)
-                latencies.append((time.perf_counter() - begun) * 1000)
-                applied += was_applied
-                failures += status != 200
-
-        started = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-
         body, signature = signed_event(subscription_event("sub_bench_storm"), WEBHOOK_SECRET)
         answers = await asyncio.gather(*(deliver(body, signature) for _ in range(storm)))
     return {
-        "concurrency": concurrency,
-        "deliveries": len(latencies),
-        "applied": applied,
-        "failures": failures,
-        "per_second": len(latencies) / elapsed,
-        "latency_ms": percentiles(latencies),
+        **sustained,
         "storm": {
             "copies": storm,
             "statuses": sorted({status for status, _ in answers}),

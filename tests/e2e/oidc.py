@@ -92,7 +92,7 @@ def start(flavour: str, log_dir: Path) -> OidcProvider:
             stderr=subprocess.STDOUT,
         )
     provider = OidcProvider(flavour=flavour, base_url=base_url, process=process)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a cold start (node_modules not yet in the page cache) has taken over 20 s
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"OIDC provider exited: {log.read_text(errors='replace')}")

@@ -173,9 +173,10 @@ class TokenVerifier:
         except (JoseError, ValueError, TypeError) as exc:
             raise InvalidToken(f"bad signature: {type(exc).__name__}") from None
         claims = dict(decoded.claims)
-        if len(self._verified) >= self.remembered:
-            del self._verified[next(iter(self._verified))]
-        self._verified[token] = _Verified(key, claims)
+        if self.remembered > 0:
+            if len(self._verified) >= self.remembered:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = _Verified(key, claims)
         return claims
 
     async def verify_access(self, token: str) -> AccessClaims:
@@ -197,7 +198,7 @@ def _peek_header(token: str) -> dict[str, Any]:
     return header
 
 
-def bearer_token(request: Request) -> str:
+async def bearer_token(request: Request) -> str:
     """The bearer token of the request, or 401 `Not authenticated`."""
     value = request.headers.get("authorization", "")
     scheme, _, token = value.partition(" ")
@@ -225,7 +226,7 @@ class InvalidInternalToken(ApiError):
     detail = "Invalid internal token"
 
 
-def require_internal_token(request: Request) -> None:
+async def require_internal_token(request: Request) -> None:
     """Guards `/internal/*`: `Bearer INTERNAL_API_TOKEN`, compared in constant time."""
     expected: str = request.app.state.internal_api_token
     scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -16,7 +16,7 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def request_now(request: Request) -> datetime:
+async def request_now(request: Request) -> datetime:
     """The injected clock's time for this request."""
     moment: datetime = request.app.state.runtime.clock.now()
     return moment
@@ -28,7 +28,7 @@ Session = Annotated[AsyncSession, Depends(request_session, scope="function")]
 Now = Annotated[datetime, Depends(request_now)]
 
 
-def request_outbox(request: Request) -> Outbox:
+async def request_outbox(request: Request) -> Outbox:
     """The service's outbox: events written through it commit with the request's transaction."""
     outbox: Outbox = request.app.state.runtime.outbox
     return outbox

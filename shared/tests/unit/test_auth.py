@@ -203,3 +203,16 @@ async def test_at_most_the_stated_number_of_tokens_are_remembered(
         await verifier.verify_access(token)
 
     assert calls == [first, second, third, first]  # the first was forgotten to make room for the third
+
+
+async def test_a_verifier_told_to_remember_nothing_verifies_every_time(
+    signer: TestSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counting_decode(monkeypatch)
+    verifier = TokenVerifier(signer, SystemClock(), remembered=0)
+    token = signer.access_token()
+
+    await verifier.verify_access(token)
+    await verifier.verify_access(token)
+
+    assert calls == [token, token]

@@ -25,7 +25,7 @@ class IdentityServices:
     verifier: TokenVerifier
 
 
-def services(request: Request) -> IdentityServices:
+async def services(request: Request) -> IdentityServices:
     found: IdentityServices = request.app.state.identity
     return found
 

@@ -89,7 +89,7 @@ def start_provider(flavour: str, clients: list[dict[str, Any]], log_dir: Path) -
             stderr=subprocess.STDOUT,
         )
     provider = LocalProvider(flavour=flavour, base_url=base_url, process=process, log=log)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a cold start (node_modules not yet in the page cache) has taken over 20 s
     while True:
         if process.poll() is not None:
             pytest.fail(f"OIDC provider exited: {log.read_text(errors='replace')}")

@@ -8,12 +8,12 @@ from onboarding.settings import OnboardingSettings
 from shared.bus.outbox import Outbox
 
 
-def event_outbox(request: Request) -> Outbox:
+async def event_outbox(request: Request) -> Outbox:
     outbox: Outbox = request.app.state.runtime.outbox
     return outbox
 
 
-def onboarding_settings(request: Request) -> OnboardingSettings:
+async def onboarding_settings(request: Request) -> OnboardingSettings:
     settings: OnboardingSettings = request.app.state.runtime.settings
     return settings
 

@@ -8,12 +8,12 @@ from billing.admin.identity import IdentityUsers
 from shared.bus.outbox import Outbox
 
 
-def runtime_outbox(request: Request) -> Outbox:
+async def runtime_outbox(request: Request) -> Outbox:
     outbox: Outbox = request.app.state.runtime.outbox
     return outbox
 
 
-def identity_users(request: Request) -> IdentityUsers:
+async def identity_users(request: Request) -> IdentityUsers:
     """Identity's internal user API at IDENTITY_INTERNAL_URL, over the runtime's pooled HTTP client."""
     runtime = request.app.state.runtime
     return IdentityUsers(

@@ -16,27 +16,27 @@ router = APIRouter(prefix="/api/v1/billing", tags=["checkout"])
 MANAGING_ROLES = frozenset({"owner", "admin"})
 
 
-def managing_account(claims: TenantClaims) -> UUID:
+async def managing_account(claims: TenantClaims) -> UUID:
     """The caller's account, when the caller is its owner or an admin (403 otherwise)."""
     if claims.account_role not in MANAGING_ROLES or claims.account_id is None:
         raise OwnerOrAdminRequired()
     return claims.account_id
 
 
-def configured_stripe(request: Request) -> stripe.StripeClient:
+async def configured_stripe(request: Request) -> stripe.StripeClient:
     client: stripe.StripeClient | None = request.app.state.stripe
     if client is None:
         raise StripeNotConfigured()
     return client
 
 
-def session_factory(request: Request) -> SessionFactory:
+async def session_factory(request: Request) -> SessionFactory:
     """Sessions for short transactions of the route's own; none is held across a Stripe call."""
     factory: SessionFactory = request.app.state.runtime.factory
     return factory
 
 
-def frontend_url(request: Request) -> str:
+async def frontend_url(request: Request) -> str:
     url: str = request.app.state.runtime.settings.frontend_url
     return url.rstrip("/")
 

@@ -12,7 +12,7 @@ from identity.oauth.schemas import AuthorizeQuery, AuthorizeResponse, CallbackRe
 router = APIRouter(prefix="/api/v1/auth", tags=["oauth"])
 
 
-def provider_directory(request: Request) -> ProviderDirectory:
+async def provider_directory(request: Request) -> ProviderDirectory:
     """One directory per app, on the runtime's HTTP client (closed with the app)."""
     state = request.app.state
     directory: ProviderDirectory | None = getattr(state, "oidc_directory", None)
