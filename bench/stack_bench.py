@@ -357,6 +357,12 @@ async def gateway_overhead(
                 )
                 for name in ports
             }
+            floor_port = free_port()
+            floor_argv = [stack.python, str(BENCH / "bare_proxy.py"), "--port", str(floor_port)]
+            floor_argv += ["--upstream", env["PRODUCT_UPSTREAM_URL"]]
+            floor = running.enter_context(process(floor_argv, env, log_dir / "bare-proxy.log"))
+            floor_url = f"http://127.0.0.1:{floor_port}/api/v1/trees"
+            await wait_http(floor_url)
             email = f"overhead-{secrets.token_hex(5)}@example.com"
             for name, url in urls.items():
                 await wait_http(f"{url}/healthz")
@@ -396,30 +402,39 @@ async def gateway_overhead(
                     run[name]["cpu_ms_per_request"] = used * 1000 / max(1, run[name]["requests"])
                     if profiler is not None:
                         await profiler.wait()
+                cpu_before = cpu_seconds(floor.pid)
+                run["floor"] = await asyncio.to_thread(loadgen, floor_url, concurrency, seconds)
+                run["floor"]["cpu_ms_per_request"] = (
+                    (cpu_seconds(floor.pid) - cpu_before) * 1000 / max(1, run["floor"]["requests"])
+                )
                 runs.append(run)
                 say(
                     f"c={concurrency}: "
                     + "; ".join(
                         f"{name} {run[name]['throughput_rps']:.0f}/s p50 {run[name]['p50_ms']:.2f} ms"
-                        for name in ("direct", *urls)
+                        for name in ("direct", *urls, "floor")
                     )
                 )
-            # a moderate load: half of what this gateway sustained at c=8, offered at a fixed rate to both
-            rate = round(next(r for r in runs if r["concurrency"] == 8)["gateway"]["throughput_rps"] / 2)
-            moderate: dict[str, Any] = {"rate": rate}
-            moderate["direct"] = await asyncio.to_thread(
-                loadgen, env["PRODUCT_UPSTREAM_URL"] + "/api/v1/trees", 1, seconds, None, rate
-            )
-            cpu_before = cpu_seconds(gateways["gateway"].pid)
-            moderate["gateway"] = await asyncio.to_thread(
-                loadgen, f"{urls['gateway']}/api/v1/trees", 1, seconds, headers, rate
-            )
-            used = cpu_seconds(gateways["gateway"].pid) - cpu_before
-            moderate["gateway"]["cpu_ms_per_request"] = used * 1000 / max(1, moderate["gateway"]["requests"])
-            say(
-                f"{rate}/s: direct p50 {moderate['direct']['p50_ms']:.2f} ms; "
-                f"gateway p50 {moderate['gateway']['p50_ms']:.2f} ms"
-            )
+            # fixed rates: a quarter (moderate) and a half of what this gateway sustained at c=8, to both
+            saturated = next(r for r in runs if r["concurrency"] == 8)["gateway"]["throughput_rps"]
+            rated = []
+            for share in (0.25, 0.5):
+                rate = round(saturated * share)
+                at_rate: dict[str, Any] = {"share_of_c8": share, "rate": rate}
+                at_rate["direct"] = await asyncio.to_thread(
+                    loadgen, env["PRODUCT_UPSTREAM_URL"] + "/api/v1/trees", 1, seconds, None, rate
+                )
+                cpu_before = cpu_seconds(gateways["gateway"].pid)
+                at_rate["gateway"] = await asyncio.to_thread(
+                    loadgen, f"{urls['gateway']}/api/v1/trees", 1, seconds, headers, rate
+                )
+                used = cpu_seconds(gateways["gateway"].pid) - cpu_before
+                at_rate["gateway"]["cpu_ms_per_request"] = used * 1000 / max(1, at_rate["gateway"]["requests"])
+                rated.append(at_rate)
+                say(
+                    f"{rate}/s: direct p50 {at_rate['direct']['p50_ms']:.2f} ms; "
+                    f"gateway p50 {at_rate['gateway']['p50_ms']:.2f} ms"
+                )
             rounds = []
             for _ in range(3):  # alternating, so that drift in the machine's load hits both alike
                 pair = {}
@@ -437,7 +452,7 @@ async def gateway_overhead(
         await proxy.stop()
     return {
         "runs": runs,
-        "moderate": moderate,
+        "fixed_rates": rated,
         "baseline_commit": BASELINE,
         "before_after_rounds_c8": rounds,
         "warm_calls_to_identity_billing": calls,
