@@ -94,6 +94,8 @@ def test_unmatched_or_unsafe_path_is_404(packaged: RouteTable, path: str) -> Non
         ("GET", "/api/v1/billing/state", "billing", "tenant"),
         ("GET", "/api/v1/accounts/me/subscription", "billing", "tenant"),
         ("GET", "/api/v1/plans/public", "billing", "public"),
+        ("GET", "/api/v1/plans/public/comparison", "billing", "public"),
+        ("GET", "/api/v1/plans/other", "billing", "tenant"),
         ("GET", "/api/v1/users/onboarding-status", "onboarding", "tenant"),
         ("POST", "/api/v1/sales-leads", "onboarding", "public"),
         ("GET", "/api/v1/admin/users/u1", "identity", "admin"),

@@ -69,6 +69,16 @@ export interface PublicPlan {
   sort_order: number;
 }
 
+/** A limit's value on one plan: a count (null = unlimited), a yes/no, or the export formats. */
+export type PlanLimitValue = number | boolean | string[] | null;
+
+/** `GET /plans/public/comparison`: the public plans (same order as `/plans/public`), their limits and flag defaults. */
+export interface PlanComparison {
+  plans: { plan: string; display_name: string }[];
+  limits: { key: string; values: Record<string, PlanLimitValue> }[];
+  features: { flag_key: string; display_name: string; description: string | null; plans: Record<string, boolean> }[];
+}
+
 export interface Member {
   id: string;
   email: string;

@@ -45,3 +45,32 @@ class PublicPlan(BaseModel):
     max_seats: int | None
     sort_order: int
     is_public: bool
+
+
+class ComparisonPlan(BaseModel):
+    plan: str
+    display_name: str
+
+
+class LimitComparison(BaseModel):
+    """One limit across the compared plans; a null number means unlimited."""
+
+    key: str
+    values: dict[str, bool | int | list[str] | None]
+
+
+class FeatureComparison(BaseModel):
+    """One flag with each compared plan's default (false where the plan has no default row)."""
+
+    flag_key: str
+    display_name: str
+    description: str | None
+    plans: dict[str, bool]
+
+
+class PlanComparison(BaseModel):
+    """The pricing page's feature table: the public plans, their limits and their flag defaults."""
+
+    plans: list[ComparisonPlan]
+    limits: list[LimitComparison]
+    features: list[FeatureComparison]

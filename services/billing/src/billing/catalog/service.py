@@ -14,7 +14,15 @@ from billing.catalog.models import (
     PlanFeatureDefault,
     PlanLimits,
 )
-from billing.catalog.schemas import PlanBillingSummary, PlanLimitsSchema, PublicPlan
+from billing.catalog.schemas import (
+    ComparisonPlan,
+    FeatureComparison,
+    LimitComparison,
+    PlanBillingSummary,
+    PlanComparison,
+    PlanLimitsSchema,
+    PublicPlan,
+)
 
 LIMIT_OVERRIDE_FIELDS = (
     "max_trees",
@@ -27,6 +35,18 @@ LIMIT_OVERRIDE_FIELDS = (
     "priority_support",
     "export_formats",
 )
+# The limits the pricing page compares, in the order it shows them.
+COMPARED_LIMITS = (
+    "max_users",
+    "max_trees",
+    "max_sessions_per_month",
+    "max_ai_builds_per_month",
+    "custom_branding",
+    "priority_support",
+    "export_formats",
+)
+IS_PUBLIC_PLAN = (PlanBilling.is_public.is_(True), PlanBilling.is_archived.is_(False))
+PUBLIC_PLAN_ORDER = (PlanBilling.sort_order, PlanBilling.plan)
 
 
 def resolve_features(
@@ -106,8 +126,8 @@ async def public_plans(*, session: AsyncSession) -> list[PublicPlan]:
     rows = await session.execute(
         select(PlanBilling, PlanLimits.max_users)
         .join(PlanLimits, PlanLimits.plan == PlanBilling.plan)
-        .where(PlanBilling.is_public.is_(True), PlanBilling.is_archived.is_(False))
-        .order_by(PlanBilling.sort_order, PlanBilling.plan)
+        .where(*IS_PUBLIC_PLAN)
+        .order_by(*PUBLIC_PLAN_ORDER)
     )
     return [
         PublicPlan(
@@ -122,6 +142,45 @@ async def public_plans(*, session: AsyncSession) -> list[PublicPlan]:
         )
         for row, max_users in rows
     ]
+
+
+async def public_plan_comparison(*, session: AsyncSession) -> PlanComparison:
+    """The pricing page's feature table: the plans of `public_plans` in its order, their compared limits
+    and every flag's plan default (missing row = false). Account overrides play no part."""
+    plans = (
+        await session.execute(
+            select(PlanBilling.plan, PlanBilling.display_name, PlanLimits)
+            .join(PlanLimits, PlanLimits.plan == PlanBilling.plan)
+            .where(*IS_PUBLIC_PLAN)
+            .order_by(*PUBLIC_PLAN_ORDER)
+        )
+    ).all()
+    names = [plan for plan, _, _ in plans]
+    flags = await session.scalars(select(FeatureFlag).order_by(FeatureFlag.display_name, FeatureFlag.flag_key))
+    defaults = {
+        (flag_id, plan): enabled
+        for flag_id, plan, enabled in await session.execute(
+            select(PlanFeatureDefault.flag_id, PlanFeatureDefault.plan, PlanFeatureDefault.enabled).where(
+                PlanFeatureDefault.plan.in_(names)
+            )
+        )
+    }
+    return PlanComparison(
+        plans=[ComparisonPlan(plan=plan, display_name=display_name) for plan, display_name, _ in plans],
+        limits=[
+            LimitComparison(key=key, values={plan: getattr(limits, key) for plan, _, limits in plans})
+            for key in COMPARED_LIMITS
+        ],
+        features=[
+            FeatureComparison(
+                flag_key=flag.flag_key,
+                display_name=flag.display_name,
+                description=flag.description,
+                plans={plan: defaults.get((flag.id, plan), False) for plan in names},
+            )
+            for flag in flags
+        ],
+    )
 
 
 async def plan_exists(*, session: AsyncSession, plan: str) -> bool:
