@@ -25,6 +25,39 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+def percentiles(values: list[float]) -> dict[str, float]:
+    """n, p50, p95, p99 and max of `values` (just n when there are none); the other bench scripts use it too."""
+    ordered = sorted(values)
+    if not ordered:
+        return {"n": 0}
+    top = {f"p{int(f * 100)}": percentile(ordered, f) for f in (0.50, 0.95, 0.99)}
+    return {"n": len(ordered), **top, "max": ordered[-1]}
+
+
+def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+    """The printed figures of a run: `latencies` in seconds, the percentiles in milliseconds."""
+    ms = percentiles([latency * 1000 for latency in latencies])
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "elapsed_s": elapsed,
+        "throughput_rps": len(latencies) / elapsed,
+        "p50_ms": ms.get("p50", 0.0),
+        "p95_ms": ms.get("p95", 0.0),
+        "p99_ms": ms.get("p99", 0.0),
+    }
+
+
+async def succeeds(session: aiohttp.ClientSession, method: str, url: str) -> bool:
+    """One request, its answer read whole; True when it answered below 400."""
+    try:
+        async with session.request(method, url) as response:
+            await response.read()
+            return response.status < 400
+    except aiohttp.ClientError:
+        return False
+
+
 async def load(
     url: str, method: str, headers: dict[str, str], concurrency: int, seconds: float, warmup: float
 ) -> dict[str, float]:
@@ -42,12 +75,7 @@ async def load(
                 begun = time.perf_counter()
                 if begun >= stop_at:
                     return
-                try:
-                    async with session.request(method, url) as response:
-                        await response.read()
-                        ok = response.status < 400
-                except aiohttp.ClientError:
-                    ok = False
+                ok = await succeeds(session, method, url)
                 finished = time.perf_counter()
                 if begun >= measure_from:
                     if ok:
@@ -57,17 +85,7 @@ async def load(
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - measure_from
-    latencies.sort()
-    return {
-        "concurrency": concurrency,
-        "requests": len(latencies),
-        "errors": errors,
-        "elapsed_s": elapsed,
-        "throughput_rps": len(latencies) / elapsed,
-        "p50_ms": percentile(latencies, 0.50) * 1000,
-        "p95_ms": percentile(latencies, 0.95) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-    }
+    return {"concurrency": concurrency, **summary(latencies, elapsed, errors)}
 
 
 async def load_at_rate(
@@ -80,12 +98,7 @@ async def load_at_rate(
 
         async def one(due: float, measured: bool) -> None:
             nonlocal errors
-            try:
-                async with session.request(method, url) as response:
-                    await response.read()
-                    ok = response.status < 400
-            except aiohttp.ClientError:
-                ok = False
+            ok = await succeeds(session, method, url)
             if measured:
                 if ok:
                     latencies.append(time.perf_counter() - due)
@@ -105,17 +118,7 @@ async def load_at_rate(
             tasks.append(asyncio.create_task(one(due, due >= measure_from)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - measure_from
-    latencies.sort()
-    return {
-        "rate": rate,
-        "requests": len(latencies),
-        "errors": errors,
-        "elapsed_s": elapsed,
-        "throughput_rps": len(latencies) / elapsed,
-        "p50_ms": percentile(latencies, 0.50) * 1000,
-        "p95_ms": percentile(latencies, 0.95) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-    }
+    return {"rate": rate, **summary(latencies, elapsed, errors)}
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
+from loadgen import percentiles
 from sqlalchemy import text
 
 from shared.bus.broker import Publisher, connect, declare_exchange
@@ -41,17 +42,6 @@ from shared.testing import create_database, delete_topology, drop_database, post
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 CLOSED_DSN = "postgresql://postgres@127.0.0.1:1/none"
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
-        return {"n": 0}
-
-    def rank(fraction: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-    return {"n": len(ordered), "p50": rank(0.5), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
 
 
 def lead() -> SalesLeadCreated:

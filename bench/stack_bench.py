@@ -41,6 +41,7 @@ from typing import Any
 import aio_pika
 import httpx
 from aiohttp import ClientSession, web
+from loadgen import percentiles
 from sqlalchemy.engine import make_url
 from stripefake import FakeStripe
 from stripefake.events import event as stripe_event
@@ -68,17 +69,6 @@ def free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
-        return {"n": 0}
-
-    def rank(fraction: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-    return {"n": len(ordered), "p50": rank(0.5), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
 
 
 def environment(run_id: str, stripe: FakeStripe) -> dict[str, str]:

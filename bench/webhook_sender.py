@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 import uvloop
-from loadgen import percentile
+from loadgen import percentiles
 from stripefake.events import event as stripe_event
 from stripefake.events import signed_event
 
@@ -50,20 +50,13 @@ async def send(url: str, secret: str, concurrency: int, seconds: float) -> dict[
         started = time.perf_counter()
         await asyncio.gather(*(sender() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    latencies.sort()
     return {
         "concurrency": concurrency,
         "deliveries": len(latencies),
         "applied": applied,
         "failures": failures,
         "per_second": len(latencies) / elapsed,
-        "latency_ms": {
-            "n": len(latencies),
-            "p50": percentile(latencies, 0.50) * 1000,
-            "p95": percentile(latencies, 0.95) * 1000,
-            "p99": percentile(latencies, 0.99) * 1000,
-            "max": latencies[-1] * 1000 if latencies else 0.0,
-        },
+        "latency_ms": percentiles([latency * 1000 for latency in latencies]),
     }
 
 
