@@ -70,10 +70,76 @@ async function mailedLink(email, pattern) {
   throw new Error(`no email to ${email} matching ${pattern}`);
 }
 
+/** Poll `read` until `done(value)`; a visible error alert on the page ends the wait at once, naming it. */
+async function settle(page, read, done, what) {
+  const deadline = Date.now() + TIMEOUT;
+  let value;
+  for (;;) {
+    value = await read();
+    if (done(value)) return value;
+    const errors = await page.locator("main .alert-error").allInnerTexts();
+    if (errors.length > 0) throw new Error(`${what}: the page shows ${JSON.stringify(errors)}`);
+    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The person's choice of account at the local provider: `login_hint` added to its authorization request,
+ * since the app sends none. */
+async function chooseProviderAccount(page, providerUrl, email) {
+  const provider = new URL(providerUrl).origin;
+  await page.route(
+    (url) => url.origin === provider && url.searchParams.has("client_id") && !url.searchParams.has("login_hint"),
+    async (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set("login_hint", email);
+      await route.fulfill({ status: 302, headers: { location: url.href } });
+    },
+  );
+}
+
+/** A second, fresh browser (no session) for someone else, closed afterwards; its failure is screenshotted. */
+async function inSecondBrowser(browser, work) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const other = await context.newPage();
+  other.setDefaultTimeout(TIMEOUT);
+  other.on("pageerror", (error) => pageErrors.push(String(error)));
+  try {
+    return await work(other);
+  } catch (error) {
+    await shot(other, "failure").catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
+/** A table as assistive technology reads it: its caption, the column headers, and per row its header and
+ * cells, each cell's text without what is hidden from it (aria-hidden marks, a row header's description). */
+async function comparisonTable(table) {
+  await table.waitFor();
+  return table.evaluate((element) => {
+    const read = (cell, hide) => {
+      const copy = cell.cloneNode(true);
+      copy.querySelectorAll(hide).forEach((node) => node.remove());
+      return copy.textContent.trim();
+    };
+    return {
+      caption: read(element.querySelector("caption"), "[aria-hidden=true]"),
+      columns: [...element.querySelectorAll("thead th[scope=col]")].map((th) => read(th, "[aria-hidden=true]")),
+      rows: [...element.querySelectorAll("tbody tr")].map((tr) => ({
+        label: read(tr.querySelector("th[scope=row]"), "[aria-hidden=true], small"),
+        cells: [...tr.querySelectorAll("td")].map((td) => read(td, "[aria-hidden=true]")),
+      })),
+    };
+  });
+}
+
 const scenarios = {
   /** /pricing as a visitor: with self-serve on, one card per public plan, "Start free trial" → sign-up on the
-   * priced ones (Pro marked recommended) and "Talk to sales" on a plan without a price; with it off
-   * (`config.selfServe` false), the route is a not-found page. */
+   * priced ones (Pro marked recommended) and "Talk to sales" on a plan without a price, then the "Compare
+   * plans" table as a screen reader reads it; with it off (`config.selfServe` false), the route is a
+   * not-found page. */
   async pricing(page) {
     await page.goto(`${base}/pricing`);
     const main = page.locator("main");
@@ -91,6 +157,7 @@ const scenarios = {
           salesLinks: await card.getByRole("link", { name: "Talk to sales" }).evaluateAll((links) => links.map((a) => a.getAttribute("href"))),
         });
       }
+      seen.comparison = await comparisonTable(main.getByRole("table", { name: "Compare plans" }));
       await shot(page, "self-serve-on");
       await cards.first().getByRole("link", { name: "Start free trial" }).click();
       await page.waitForURL((url) => url.pathname === "/register");
@@ -284,15 +351,7 @@ const scenarios = {
    * dashboard with the trial pill. The app sends no hint from /register, so the test adds `login_hint`
    * to the provider's authorization request, as the person's choice of account at Google would. */
   async google(page) {
-    const provider = new URL(config.providerUrl).origin;
-    await page.route(
-      (url) => url.origin === provider && url.searchParams.has("client_id") && !url.searchParams.has("login_hint"),
-      async (route) => {
-        const url = new URL(route.request().url());
-        url.searchParams.set("login_hint", config.email);
-        await route.fulfill({ status: 302, headers: { location: url.href } });
-      },
-    );
+    await chooseProviderAccount(page, config.providerUrl, config.email);
     await page.goto(`${base}/register`);
     await shot(page, "register");
     await page.getByRole("button", { name: "Continue with Google" }).click();
@@ -315,16 +374,12 @@ const scenarios = {
     await page.getByRole("cell", { name: config.inviteeEmail, exact: true }).waitFor();
     await shot(page, "owner-team-pending");
 
-    const invitee = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-    const guest = await invitee.newPage();
-    guest.setDefaultTimeout(TIMEOUT);
-    guest.on("pageerror", (error) => pageErrors.push(String(error)));
-    try {
+    const seen = await inSecondBrowser(browser, async (guest) => {
       await guest.goto(`${base}/accept-invite?code=${encodeURIComponent(config.code)}`);
       const heading = guest.getByRole("heading", { level: 1 });
       await heading.waitFor();
       const email = guest.getByLabel("Email");
-      const seen = {
+      const found = {
         heading: await text(heading),
         email: await email.inputValue(),
         emailReadOnly: await email.evaluate((input) => input.readOnly),
@@ -336,21 +391,124 @@ const scenarios = {
       await guest.waitForURL(`${base}/`);
       await guest.getByTestId("plan-pill").first().waitFor();
       await shot(guest, "member-dashboard");
+      return found;
+    });
 
-      await page.reload();
-      await page.getByRole("cell", { name: config.inviteeName, exact: true }).waitFor();
-      await shot(page, "owner-team-joined");
-      seen.ownerSeesMembers = await page
-        .getByRole("region", { name: "Members" })
-        .locator("tbody tr td:nth-child(2)")
-        .allInnerTexts();
-      return seen;
-    } catch (error) {
-      await shot(guest, "failure").catch(() => {});
-      throw error;
-    } finally {
-      await invitee.close();
-    }
+    await page.reload();
+    await page.getByRole("cell", { name: config.inviteeName, exact: true }).waitFor();
+    await shot(page, "owner-team-joined");
+    seen.ownerSeesMembers = await page
+      .getByRole("region", { name: "Members" })
+      .locator("tbody tr td:nth-child(2)")
+      .allInnerTexts();
+    return seen;
+  },
+
+  /** /login with the email of a person who signed up with Google (no password): the app shows the prompt to
+   * use the provider instead, and its "Sign in with Google" runs the provider's sign-in (spa.test mapped onto
+   * the gateway, as in `google`) back to the signed-in app. */
+  async oauth_provider(page) {
+    await chooseProviderAccount(page, config.providerUrl, config.email);
+    await page.goto(`${base}/login`);
+    await page.getByLabel("Email").fill(config.email);
+    await page.getByLabel("Password").fill(config.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    const prompt = page.locator("main").getByRole("alert");
+    await prompt.waitFor();
+    const seen = {
+      prompt: await text(prompt.locator("p").first()),
+      promptButtons: await prompt.getByRole("button").allInnerTexts(),
+      stillOnLogin: new URL(page.url()).pathname,
+    };
+    await shot(page, "prompt");
+    await prompt.getByRole("button", { name: "Sign in with Google" }).click();
+    await page.waitForURL(`${base}/auth/google/callback?**`, { waitUntil: "commit" });
+    await page.waitForURL((url) => !url.pathname.startsWith("/auth/"));
+    seen.landedOn = new URL(page.url()).pathname;
+    const pill = page.getByTestId("plan-pill").first();
+    await pill.waitFor();
+    await shot(page, "signed-in");
+    seen.pill = await text(pill);
+    return seen;
+  },
+
+  /** the owner's Team page: send an invite, resend it, revoke another one (whose accept link, opened in a
+   * second browser, then refuses it), and hand the account to an existing member with the password; the
+   * page then shows the new owner and no owner controls. Each step waits for its notice and for the
+   * reloaded lists. */
+  async team(page, browser) {
+    await signIn(page, config.ownerEmail, config.password);
+    await page.goto(`${base}/account/team`);
+    const main = page.locator("main");
+    const invites = page.getByRole("region", { name: "Invites" });
+    const members = page.getByRole("region", { name: "Members" });
+    const pending = () => invites.locator("tbody tr td:first-child").allInnerTexts();
+    const notices = () => main.locator(".alert-success[role=status]").allInnerTexts();
+    const seen = {};
+    await invites.getByRole("cell", { name: config.revokeEmail, exact: true }).waitFor();
+    seen.pendingBefore = await pending();
+    await shot(page, "owner");
+
+    const inviteForm = page.getByRole("form", { name: "Invite a teammate" });
+    await inviteForm.getByLabel("Email").fill(config.inviteEmail);
+    await inviteForm.getByLabel("Role").selectOption("viewer");
+    await inviteForm.getByRole("button", { name: "Send invite" }).click();
+    [seen.sent] = await settle(page, notices, (found) => found.some((notice) => notice.includes("sent")), "the sent notice");
+    seen.pendingAfterSend = await settle(page, pending, (emails) => emails.includes(config.inviteEmail), "the new invite listed");
+    seen.sentRole = await text(invites.getByRole("row").filter({ hasText: config.inviteEmail }).getByRole("cell").nth(1));
+    await shot(page, "sent");
+
+    await invites.getByRole("button", { name: `Resend to ${config.inviteEmail}`, exact: true }).click();
+    [seen.resent] = await settle(page, notices, (found) => found.some((notice) => notice.includes("resent")), "the resent notice");
+    seen.pendingAfterResend = await settle(page, pending, (emails) => emails.includes(config.inviteEmail), "the resent invite listed");
+    await shot(page, "resent");
+
+    await invites.getByRole("button", { name: `Revoke invite to ${config.revokeEmail}`, exact: true }).click();
+    [seen.revoked] = await settle(page, notices, (found) => found.some((notice) => notice.includes("revoked")), "the revoked notice");
+    // the stale list shows both, the reloading page neither: the reloaded list keeps only the other invite
+    seen.pendingAfterRevoke = await settle(
+      page,
+      pending,
+      (emails) => emails.includes(config.inviteEmail) && !emails.includes(config.revokeEmail),
+      "the revoked invite gone from the list",
+    );
+    await shot(page, "revoked");
+
+    seen.revokedAcceptPage = await inSecondBrowser(browser, async (guest) => {
+      await guest.goto(`${base}/accept-invite?code=${encodeURIComponent(config.revokeCode)}`);
+      const refused = guest.getByRole("alert");
+      await refused.waitFor();
+      await shot(guest, "revoked-accept");
+      return {
+        heading: await text(guest.getByRole("heading", { level: 1 })),
+        alert: await text(refused),
+        joinButtons: await guest.getByRole("button", { name: "Join the team" }).count(),
+      };
+    });
+
+    const transfer = page.getByRole("form", { name: "Transfer ownership" });
+    await transfer.getByLabel("New owner").selectOption({ label: `${config.memberName} (${config.memberEmail})` });
+    await transfer.getByLabel("Your password").fill(config.password);
+    await shot(page, "transfer");
+    await transfer.getByRole("button", { name: "Transfer ownership" }).click();
+    [seen.transferred] = await settle(page, notices, (found) => found.some((notice) => notice.includes("Ownership")), "the transfer notice");
+    const rows = () =>
+      members.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.innerText.trim())));
+    seen.membersAfterTransfer = await settle(
+      page,
+      rows,
+      (found) => found.some(([, email, role]) => email === config.memberEmail && role === "owner"),
+      "the new owner listed",
+    );
+    await settle(page, () => page.getByRole("form", { name: "Transfer ownership" }).count(), (count) => count === 0, "the owner controls gone");
+    seen.ownerControlsAfterTransfer = {
+      inviteForm: await page.getByRole("form", { name: "Invite a teammate" }).count(),
+      invites: await invites.count(),
+      transfer: await page.getByRole("form", { name: "Transfer ownership" }).count(),
+    };
+    seen.noticesAfterTransfer = await notices();
+    await shot(page, "transferred");
+    return seen;
   },
 
   /** after Stripe's webhook made the subscription active: the dashboard's pill, reloaded until it says so. */

@@ -15,9 +15,19 @@ from stripefake.events import event as stripe_event
 
 from shared.testing import poll
 from tests.e2e.conftest import RunningStack
-from tests.e2e.flows import PASSWORD, bearer, billing_state, login, messages_to, new_email, register
+from tests.e2e.flows import (
+    PASSWORD,
+    bearer,
+    billing_state,
+    login,
+    messages_to,
+    new_email,
+    register,
+    register_invited,
+)
 from tests.e2e.oidc import REDIRECT_BASE, OidcProviders
 from tests.e2e.test_billing_checkout import deliver_to_billing
+from tests.e2e.test_oauth import signed_in
 
 from .conftest import MAIL_TIMEOUT, fetch_rows, run_scenario
 
@@ -228,6 +238,130 @@ async def test_an_invited_teammate_accepts_in_a_second_browser_and_becomes_a_mem
     ]
 
 
+async def invite(gateway: httpx.AsyncClient, owner: dict[str, Any], email: str, role: str) -> dict[str, Any]:
+    created = await gateway.post(
+        "/api/v1/accounts/me/invites", json={"email": email, "role": role}, headers=bearer(owner)
+    )
+    assert created.status_code == 201, created.text
+    body: dict[str, Any] = created.json()
+    return body
+
+
+async def test_an_owner_sends_resends_and_revokes_invites_then_hands_the_account_to_a_member(
+    gateway: httpx.AsyncClient, mail: httpx.AsyncClient, running_stack: RunningStack, artifacts: Path
+) -> None:
+    owner_email = new_email("owner").lower()
+    member_email = new_email("member").lower()
+    doomed_email = new_email("doomed").lower()
+    invitee_email = new_email("invitee").lower()
+    assert (await register(gateway, owner_email, name="Olive Owner")).status_code == 201
+    owner = await login(gateway, owner_email)
+    joining = await invite(gateway, owner, member_email, "engineer")
+    assert (await register_invited(gateway, member_email, joining["code"], name="Max Member")).status_code == 201
+    doomed = await invite(gateway, owner, doomed_email, "viewer")
+
+    seen = await run_scenario(
+        "team",
+        baseUrl=running_stack.gateway_url,
+        artifacts=str(artifacts),
+        ownerEmail=owner_email,
+        password=PASSWORD,
+        inviteEmail=invitee_email,
+        revokeEmail=doomed_email,
+        revokeCode=doomed["code"],
+        memberName="Max Member",
+        memberEmail=member_email,
+    )
+
+    assert seen["pendingBefore"] == [doomed_email]
+    assert seen["sent"] == f"Invite sent to {invitee_email}."
+    assert (seen["pendingAfterSend"], seen["sentRole"]) == ([invitee_email, doomed_email], "viewer")
+    assert seen["resent"] == f"Invite resent to {invitee_email}."
+    assert seen["pendingAfterResend"] == [invitee_email, doomed_email]
+    assert seen["revoked"] == f"Invite to {doomed_email} revoked."
+    assert seen["pendingAfterRevoke"] == [invitee_email]
+    assert seen["revokedAcceptPage"] == {
+        "heading": "Invitation",
+        "alert": "This invite is no longer valid. Ask your teammate to send a new one.",
+        "joinButtons": 0,
+    }
+    assert seen["transferred"] == "Ownership transferred."
+    assert seen["membersAfterTransfer"] == [
+        ["Olive Owner", owner_email, "admin"],
+        ["Max Member", member_email, "owner"],
+    ]
+    assert seen["ownerControlsAfterTransfer"] == {"inviteForm": 0, "invites": 0, "transfer": 0}
+    assert seen["noticesAfterTransfer"] == ["Ownership transferred."]
+
+    # stored effects, read as the new owner (invites are the owner's to list)
+    new_owner = await login(gateway, member_email)
+    members = (await gateway.get("/api/v1/accounts/me/members", headers=bearer(new_owner))).json()
+    assert [(m["email"], m["account_role"]) for m in members] == [(owner_email, "admin"), (member_email, "owner")]
+    old_owner = (await gateway.get("/api/v1/users/me", headers=bearer(await login(gateway, owner_email)))).json()
+    assert old_owner["account_role"] == "admin"
+    listed = (await gateway.get("/api/v1/accounts/me/invites", headers=bearer(new_owner))).json()
+    sent = [(i["status"], i["role"], i["code"]) for i in listed if i["email"] == invitee_email]
+    assert [(status, role) for status, role, _ in sent] == [
+        ("pending", "viewer"),
+        ("revoked", "viewer"),
+    ]  # newest first
+    [(_, _, resent_code), (_, _, first_code)] = sent
+    assert [i["status"] for i in listed if i["id"] == doomed["id"]] == ["revoked"]
+    for refused in (doomed["code"], first_code):
+        lookup = await gateway.get(f"/api/v1/accounts/invites/{refused}/lookup")
+        assert (lookup.status_code, lookup.json()) == (
+            404,
+            {"detail": {"error": "invite_invalid_or_expired_or_revoked"}},
+        )
+    assert (await gateway.get(f"/api/v1/accounts/invites/{resent_code}/lookup")).status_code == 200
+
+    async def two_mails() -> list[dict[str, Any]] | None:
+        found = await messages_to(mail, invitee_email)
+        return found if len(found) >= 2 else None
+
+    # the invite's email and the resent one, each with its own accept link
+    mails = await poll(two_mails, timeout=MAIL_TIMEOUT, interval=0.2, message="the invite and the resent invite")
+    linked = {code for code in (first_code, resent_code) for m in mails if f"/accept-invite?code={code}" in m["text"]}
+    assert linked == {first_code, resent_code}
+
+
+async def test_a_google_user_signing_in_with_a_password_is_sent_to_google_and_signs_in_there(
+    gateway: httpx.AsyncClient, running_stack: RunningStack, oidc_providers: OidcProviders, artifacts: Path
+) -> None:
+    person = oidc_providers.google.add_account(name="Gus Google")
+    await signed_in(gateway, oidc_providers.google, person)  # the shop was made with Google: no password
+    refused = await gateway.post("/api/v1/auth/login/json", json={"email": person["email"], "password": PASSWORD})
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"detail": {"error": "use_oauth_provider", "providers": ["google"]}},
+    )
+    gateway_port = urlparse(running_stack.gateway_url).port
+
+    seen = await run_scenario(
+        "oauth_provider",
+        baseUrl=REDIRECT_BASE,
+        hostRules=f"MAP {urlparse(REDIRECT_BASE).hostname} 127.0.0.1:{gateway_port}",
+        providerUrl=oidc_providers.google.base_url,
+        artifacts=str(artifacts),
+        email=person["email"],
+        password=PASSWORD,
+    )
+
+    assert seen["prompt"] == "This account signs in with a provider, not a password."
+    assert seen["promptButtons"] == ["Sign in with Google"]  # only the provider the account is linked to
+    assert seen["stillOnLogin"] == "/login"
+    assert seen["landedOn"] == "/"  # an existing shop: no wizard
+    assert seen["pill"] == "Pro trial · 14d"
+    # stored effect: the same user (still without a password), signed in a second time (one family per sign-in)
+    rows = await fetch_rows(
+        running_stack.stack.env["IDENTITY_DATABASE_URL"],
+        "SELECT u.password_hash IS NULL, count(DISTINCT r.family_id) FROM users u "
+        "JOIN refresh_tokens r ON r.user_id = u.id WHERE u.email = $1 GROUP BY u.id",
+        person["email"].lower(),
+    )
+    assert [tuple(row) for row in rows] == [(True, 2)]
+
+
 async def test_the_checkout_webhook_turns_the_pill_to_pro(
     gateway: httpx.AsyncClient, running_stack: RunningStack, fake_stripe: FakeStripe, pro_price: str, artifacts: Path
 ) -> None:
@@ -303,7 +437,29 @@ async def self_serve_restored(gateway: httpx.AsyncClient, admin_headers: dict[st
         assert restored.status_code == 200, restored.text
 
 
-async def test_pricing_shows_the_public_plans_with_self_serve_on_and_is_not_found_with_it_off(
+# the rows of the pricing page's comparison table: the compared limits, then the catalogue's feature flags
+COMPARED_LIMITS = [
+    "Seats",
+    "Trees",
+    "Sessions per month",
+    "AI builds per month",
+    "Custom branding",
+    "Priority support",
+    "Export formats",
+]
+SEEDED_FLAGS = [
+    "PSA Integration",
+    "Script Builder",
+    "Escalation Mode",
+    "Analytics Dashboards",
+    "Knowledge Flywheel",
+    "Full Team Administration",
+    "Single Sign-On",
+    "Audit Log",
+]
+
+
+async def test_pricing_shows_the_public_plans_and_their_comparison_and_is_not_found_without_self_serve(
     gateway: httpx.AsyncClient,
     running_stack: RunningStack,
     admin_headers: dict[str, str],
@@ -334,6 +490,20 @@ async def test_pricing_shows_the_public_plans_with_self_serve_on_and_is_not_foun
     assert any(plan["monthly_price_cents"] is None for plan in plans)  # the catalog has a sales-only plan
     assert [card["recommended"] for card in opened["cards"]] == [plan["plan"] == "pro" for plan in plans]
     assert opened["trialLandsOn"] == f"/register?plan={plans[0]['plan']}"
+    table = opened["comparison"]
+    assert table["caption"] == "Compare plans"
+    assert table["columns"] == ["Feature", *(card["title"] for card in opened["cards"])]
+    labels = [row["label"] for row in table["rows"]]
+    assert labels[: len(COMPARED_LIMITS)] == COMPARED_LIMITS
+    assert sorted(labels[len(COMPARED_LIMITS) :]) == sorted(SEEDED_FLAGS)
+    cells = {row["label"]: dict(zip(table["columns"][1:], row["cells"], strict=True)) for row in table["rows"]}
+    # services/billing/migrations/versions/2026-11-26_seed_plan_catalog.py: max_users 1 / 5 / none, SSO for enterprise
+    assert cells["Seats"] == {"Starter": "1", "Pro": "5", "Enterprise": "Unlimited"}
+    assert cells["AI builds per month"] == {"Starter": "15", "Pro": "50", "Enterprise": "Unlimited"}
+    assert cells["Custom branding"] == {"Starter": "Not included", "Pro": "Included", "Enterprise": "Included"}
+    assert cells["Single Sign-On"] == {"Starter": "Not included", "Pro": "Not included", "Enterprise": "Included"}
+    assert cells["Escalation Mode"] == {"Starter": "Not included", "Pro": "Included", "Enterprise": "Included"}
+    assert all(cell in {"Included", "Not included"} for flag in SEEDED_FLAGS for cell in cells[flag].values())
 
     await set_self_serve(False)
     closed = await run_scenario("pricing", baseUrl=running_stack.gateway_url, artifacts=str(artifacts), selfServe=False)
