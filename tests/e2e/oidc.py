@@ -5,9 +5,7 @@ part of a sign-in."""
 import contextlib
 import json
 import shutil
-import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,15 +15,17 @@ from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 import httpx
 
+from shared.testing import spawn_ready
+
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc-provider"
 REDIRECT_BASE = "http://spa.test"
 CLIENTS = {"google": ("e2e-google", "e2e-google-secret"), "microsoft": ("e2e-microsoft", "e2e-microsoft-secret")}
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def discovery_url(flavour: str, base_url: str) -> str:
+    if flavour == "microsoft":
+        return f"{base_url}/common/v2.0/.well-known/openid-configuration"
+    return f"{base_url}/.well-known/openid-configuration"
 
 
 @dataclass
@@ -36,9 +36,7 @@ class OidcProvider:
 
     @property
     def discovery_url(self) -> str:
-        if self.flavour == "microsoft":
-            return f"{self.base_url}/common/v2.0/.well-known/openid-configuration"
-        return f"{self.base_url}/.well-known/openid-configuration"
+        return discovery_url(self.flavour, self.base_url)
 
     def add_account(self, name: str = "Dana Shop") -> dict[str, Any]:
         """A new person at the provider, with a unique subject and email."""
@@ -66,43 +64,22 @@ def start(flavour: str, log_dir: Path) -> OidcProvider:
     if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         raise RuntimeError(f"the local OIDC provider needs Node and `npm ci --prefix {PROVIDER_DIR}`")
     client_id, secret = CLIENTS[flavour]
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    config = {
-        "flavour": flavour,
-        "port": port,
-        "issuer": base_url,
-        "clients": [
-            {
-                "client_id": client_id,
-                "client_secret": secret,
-                "redirect_uris": [f"{REDIRECT_BASE}/auth/{flavour}/callback"],
-            }
-        ],
-        "accounts": [],
-    }
+    redirect_uri = f"{REDIRECT_BASE}/auth/{flavour}/callback"
+    clients = [{"client_id": client_id, "client_secret": secret, "redirect_uris": [redirect_uri]}]
+
+    def environment(port: int) -> dict[str, str]:
+        config = {"flavour": flavour, "port": port, "issuer": f"http://127.0.0.1:{port}", "clients": clients}
+        return {"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps({**config, "accounts": []})}
+
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"oidc-{flavour}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [node, str(PROVIDER_DIR / "server.js")],
-            cwd=PROVIDER_DIR,
-            env={"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps(config)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    provider = OidcProvider(flavour=flavour, base_url=base_url, process=process)
-    deadline = time.monotonic() + 60  # a cold start (node_modules not yet in the page cache) has taken over 20 s
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"OIDC provider exited: {log.read_text(errors='replace')}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(provider.discovery_url, timeout=1.0).status_code == 200:
-                return provider
-        if time.monotonic() > deadline:
-            provider.stop()
-            raise RuntimeError(f"OIDC provider not ready: {log.read_text(errors='replace')}")
-        time.sleep(0.05)
+    process, port = spawn_ready(
+        [node, str(PROVIDER_DIR / "server.js")],
+        env_for_port=environment,
+        ready_url=lambda port: discovery_url(flavour, f"http://127.0.0.1:{port}"),
+        log=log_dir / f"oidc-{flavour}.log",
+        cwd=PROVIDER_DIR,
+    )
+    return OidcProvider(flavour=flavour, base_url=f"http://127.0.0.1:{port}", process=process)
 
 
 @dataclass(frozen=True)

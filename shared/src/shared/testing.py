@@ -4,7 +4,9 @@ and polling with a deadline (tests never sleep to wait for asynchronous effects)
 import asyncio
 import contextlib
 import os
+import random
 import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -206,6 +208,58 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def port_outside_ephemeral_range() -> int:
+    """A free TCP port on 127.0.0.1 below the kernel's ephemeral range, so no outgoing connection (ours
+    included: a client polling the port can be handed it as its own source port) takes it before a
+    subprocess binds it."""
+    low = 32768
+    with contextlib.suppress(OSError, ValueError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.sample(range(max(1024, low - 12000), low), 200):
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return free_port()
+
+
+def spawn_ready(
+    argv: list[str],
+    *,
+    env_for_port: Callable[[int], dict[str, str]],
+    ready_url: Callable[[int], str],
+    log: Path,
+    cwd: Path | None = None,
+    attempts: int = 3,
+    seconds_each: float = 20.0,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server subprocess on a fresh port and wait until `ready_url(port)` answers 200. One that
+    exits or is not ready within `seconds_each` is stopped and started again on another port (a start
+    has been seen to stall on this shared machine); after `attempts`, RuntimeError with its log."""
+    failures: list[str] = []
+    for attempt in range(1, attempts + 1):
+        port = port_outside_ephemeral_range()
+        with log.open("ab") as out:
+            out.write(f"--- attempt {attempt} on port {port}\n".encode())
+            out.flush()
+            process = subprocess.Popen(  # noqa: S603 - test servers the suites start themselves
+                argv, cwd=cwd, env=env_for_port(port), stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + seconds_each
+        while process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(ready_url(port), timeout=1.0).status_code == 200:
+                    return process, port
+            time.sleep(0.05)
+        exited = process.poll()
+        failures.append(f"attempt {attempt}: " + (f"exited with {exited}" if exited is not None else "not ready"))
+        process.kill()
+        process.wait()
+    raise RuntimeError(f"{argv[-1]} did not start ({'; '.join(failures)}): {log.read_text(errors='replace')}")
 
 
 class RecordingSmtp:

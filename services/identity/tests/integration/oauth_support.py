@@ -7,9 +7,7 @@ import contextlib
 import hashlib
 import json
 import shutil
-import socket
 import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ from sqlalchemy import text
 
 from shared.clock import ManualClock
 from shared.db import SessionFactory
-from shared.testing import applied_environment, asgi_client
+from shared.testing import applied_environment, asgi_client, spawn_ready
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 PROVIDER_DIR = REPO_ROOT / "tests" / "oidc-provider"
@@ -32,10 +30,10 @@ GOOGLE_CLIENT = ("identity-google", "google-client-secret")
 MS_CLIENT = ("identity-microsoft", "microsoft-client-secret")
 
 
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def discovery_url(flavour: str, base_url: str) -> str:
+    if flavour == "microsoft":
+        return f"{base_url}/common/v2.0/.well-known/openid-configuration"
+    return f"{base_url}/.well-known/openid-configuration"
 
 
 @dataclass
@@ -50,9 +48,7 @@ class LocalProvider:
 
     @property
     def discovery_url(self) -> str:
-        if self.flavour == "microsoft":
-            return f"{self.base_url}/common/v2.0/.well-known/openid-configuration"
-        return f"{self.base_url}/.well-known/openid-configuration"
+        return discovery_url(self.flavour, self.base_url)
 
     def tenant_issuer(self, tenant: str) -> str:
         return f"{self.base_url}/{tenant}/v2.0"
@@ -76,30 +72,26 @@ def start_provider(flavour: str, clients: list[dict[str, Any]], log_dir: Path) -
     node = shutil.which("node")
     if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.fail(f"the local OIDC provider needs Node and `npm ci --prefix {PROVIDER_DIR}`")
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    config = {"flavour": flavour, "port": port, "issuer": base_url, "clients": clients, "accounts": []}
-    log = log_dir / f"oidc-{flavour}-{port}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
+
+    def environment(port: int) -> dict[str, str]:
+        config = {"flavour": flavour, "port": port, "issuer": f"http://127.0.0.1:{port}", "clients": clients}
+        return {"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps({**config, "accounts": []})}
+
+    def ready_url(port: int) -> str:
+        return discovery_url(flavour, f"http://127.0.0.1:{port}")
+
+    log = log_dir / f"oidc-{flavour}-{uuid.uuid4().hex[:8]}.log"
+    try:
+        process, port = spawn_ready(
             [node, str(PROVIDER_DIR / "server.js")],
+            env_for_port=environment,
+            ready_url=ready_url,
+            log=log,
             cwd=PROVIDER_DIR,
-            env={"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps(config)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
         )
-    provider = LocalProvider(flavour=flavour, base_url=base_url, process=process, log=log)
-    deadline = time.monotonic() + 60  # a cold start (node_modules not yet in the page cache) has taken over 20 s
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"OIDC provider exited: {log.read_text(errors='replace')}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(provider.discovery_url, timeout=1.0).status_code == 200:
-                return provider
-        if time.monotonic() > deadline:
-            stop_provider(provider)
-            pytest.fail(f"OIDC provider not ready: {log.read_text(errors='replace')}")
-        time.sleep(0.05)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    return LocalProvider(flavour=flavour, base_url=f"http://127.0.0.1:{port}", process=process, log=log)
 
 
 def stop_provider(provider: LocalProvider) -> None:
