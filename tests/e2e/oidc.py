@@ -68,8 +68,14 @@ def start(flavour: str, log_dir: Path) -> OidcProvider:
     clients = [{"client_id": client_id, "client_secret": secret, "redirect_uris": [redirect_uri]}]
 
     def environment(port: int) -> dict[str, str]:
-        config = {"flavour": flavour, "port": port, "issuer": f"http://127.0.0.1:{port}", "clients": clients}
-        return {"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps({**config, "accounts": []})}
+        config = {
+            "flavour": flavour,
+            "port": port,
+            "issuer": f"http://127.0.0.1:{port}",
+            "clients": clients,
+            "accounts": [],
+        }
+        return {"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps(config)}
 
     log_dir.mkdir(parents=True, exist_ok=True)
     process, port = spawn_ready(

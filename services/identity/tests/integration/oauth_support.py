@@ -74,8 +74,14 @@ def start_provider(flavour: str, clients: list[dict[str, Any]], log_dir: Path) -
         pytest.fail(f"the local OIDC provider needs Node and `npm ci --prefix {PROVIDER_DIR}`")
 
     def environment(port: int) -> dict[str, str]:
-        config = {"flavour": flavour, "port": port, "issuer": f"http://127.0.0.1:{port}", "clients": clients}
-        return {"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps({**config, "accounts": []})}
+        config = {
+            "flavour": flavour,
+            "port": port,
+            "issuer": f"http://127.0.0.1:{port}",
+            "clients": clients,
+            "accounts": [],
+        }
+        return {"PATH": str(Path(node).parent), "OIDC_PROVIDER_CONFIG": json.dumps(config)}
 
     def ready_url(port: int) -> str:
         return discovery_url(flavour, f"http://127.0.0.1:{port}")
